@@ -1,0 +1,91 @@
+"""Build replies from knowledge entries: the answer, its status, next step, link, sources."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlparse
+
+from bot.content.models import Entry
+from bot.messages import Messages
+from bot.replies import Block, Button
+
+CATALOGUE_THEMES = (
+    "accompagnement",
+    "financement",
+    "statut",
+    "emploi_insertion",
+    "cooperation_territoriale",
+    "collectivites",
+)
+MAX_SOURCES_SHOWN = 3
+_SEED_RE = re.compile(r"^seed:\s*(?P<file>[\w.-]+)\s*(?:\((?P<section>.*)\))?\s*$")
+
+
+def source_label(source: str) -> str:
+    """A short, readable label for a source: the site's name, or the seed document's section."""
+    seed = _SEED_RE.match(source)
+    if seed:
+        section = seed.group("section")
+        number = seed.group("file").split("_", 1)[0]
+        return f"dossier documentaire n°{number}" + (f" « {section} »" if section else "")
+    host = urlparse(source).netloc
+    return host.removeprefix("www.") or source
+
+
+def sources_line(entry: Entry, messages: Messages) -> str:
+    labels: list[str] = []
+    for source in entry.sources:
+        label = source_label(source)
+        if label not in labels:
+            labels.append(label)
+    shown = labels[:MAX_SOURCES_SHOWN]
+    return messages("sources", sources=", ".join(shown))
+
+
+def status_line(entry: Entry, messages: Messages) -> str | None:
+    status = entry.status
+    note = status.note or ""
+    if status.state == "closed":
+        until = f" depuis le {status.until}" if status.until else ""
+        return messages("status_closed", until=until, note=note).strip()
+    if status.state == "uncertain":
+        return messages("status_uncertain", note=note or "consultez la page officielle.").strip()
+    if status.until:
+        return messages("status_until", until=status.until, note=note).strip()
+    return None
+
+
+def entry_blocks(entry: Entry, messages: Messages) -> list[Block]:
+    """The answer to 'what is X': status first when it matters, then text, next step, link."""
+    blocks: list[Block] = []
+    status = status_line(entry, messages)
+    if status and entry.status.state == "closed":
+        blocks.append(Block(status))
+        status = None
+    blocks.append(Block(entry.answer, title=entry.name))
+    if status:
+        blocks.append(Block(status))
+    tail = []
+    if entry.next_step:
+        tail.append(messages("next_step", text=entry.next_step))
+    tail.append(sources_line(entry, messages))
+    blocks.append(Block("\n".join(tail), link=entry.link))
+    return blocks
+
+
+def entry_button(entry: Entry) -> Button:
+    label = entry.acronyms[0] if entry.acronyms and len(entry.name) > 40 else entry.name
+    return Button(label=_shorten(label), payload=f"k:{entry.id}")
+
+
+def related_buttons(entry: Entry, entries: dict[str, Entry]) -> list[Button]:
+    ids = [*entry.status.instead, *entry.see_also]
+    seen: list[str] = []
+    for related in ids:
+        if related in entries and related not in seen and related != entry.id:
+            seen.append(related)
+    return [entry_button(entries[i]) for i in seen[:4]]
+
+
+def _shorten(label: str, limit: int = 40) -> str:
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"

@@ -1,0 +1,161 @@
+"""Load and validate knowledge/ and intents/; every error names the file and line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from bot.content.models import Entry, Intent, IntentFile
+from bot.content.yaml_source import ContentError, YamlDocument, read_yaml
+from bot.nlu.normalize import normalize
+
+MIN_EXAMPLES = 15
+ROOT = Path(__file__).resolve().parents[2]
+KNOWLEDGE_DIR = ROOT / "knowledge"
+INTENTS_DIR = ROOT / "intents"
+ENTRIES_SUBDIR = "entries"
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class ContentErrors(Exception):
+    """Several content errors at once, one per line when printed."""
+
+    def __init__(self, errors: list[ContentError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+@dataclass
+class Content:
+    entries: dict[str, Entry]
+    intents: list[Intent]
+    entry_files: dict[str, Path] = field(default_factory=dict)
+    intent_lines: dict[str, tuple[Path, int | None]] = field(default_factory=dict)
+
+    def intent(self, intent_id: str) -> Intent:
+        return next(i for i in self.intents if i.id == intent_id)
+
+
+def _validate(model: type[M], doc: YamlDocument, data: Any = None, base: tuple[Any, ...] = ()) -> M:
+    try:
+        return model.model_validate(doc.data if data is None else data)
+    except ValidationError as exc:
+        errors = []
+        for err in exc.errors():
+            loc = (*base, *err["loc"])
+            field_name = ".".join(str(p) for p in err["loc"]) or "(document)"
+            errors.append(ContentError(doc.path, doc.line_of(loc), f"{field_name}: {err['msg']}"))
+        raise ContentErrors(errors) from exc
+
+
+def _yaml_files(directory: Path) -> Iterable[Path]:
+    return sorted(p for p in directory.rglob("*.yaml") if p.is_file())
+
+
+def load_entries(knowledge_dir: Path, errors: list[ContentError]) -> tuple[dict[str, Entry], dict[str, Path]]:
+    entries: dict[str, Entry] = {}
+    files: dict[str, Path] = {}
+    for path in _yaml_files(knowledge_dir / ENTRIES_SUBDIR):
+        try:
+            doc = read_yaml(path)
+            entry = _validate(Entry, doc)
+        except ContentError as exc:
+            errors.append(exc)
+            continue
+        except ContentErrors as exc:
+            errors.extend(exc.errors)
+            continue
+        if entry.id != path.stem:
+            errors.append(ContentError(path, doc.line_of(("id",)), f"id '{entry.id}' differs from file name"))
+        if entry.id in entries:
+            errors.append(ContentError(path, doc.line_of(("id",)), f"id '{entry.id}' already in {files[entry.id]}"))
+            continue
+        entries[entry.id] = entry
+        files[entry.id] = path
+    return entries, files
+
+
+def load_intents(
+    intents_dir: Path, errors: list[ContentError]
+) -> tuple[list[Intent], dict[str, tuple[Path, int | None]], dict[str, YamlDocument]]:
+    intents: list[Intent] = []
+    where: dict[str, tuple[Path, int | None]] = {}
+    docs: dict[str, YamlDocument] = {}
+    for path in _yaml_files(intents_dir):
+        try:
+            doc = read_yaml(path)
+            parsed = _validate(IntentFile, doc)
+        except ContentError as exc:
+            errors.append(exc)
+            continue
+        except ContentErrors as exc:
+            errors.extend(exc.errors)
+            continue
+        for index, intent in enumerate(parsed.intents):
+            line = doc.line_of(("intents", index))
+            if intent.id in where:
+                other = where[intent.id]
+                errors.append(ContentError(path, line, f"intent '{intent.id}' already defined at {other[0]}:{other[1]}"))
+                continue
+            intents.append(intent)
+            where[intent.id] = (path, line)
+            docs[intent.id] = doc
+    return intents, where, docs
+
+
+def _cross_check(
+    entries: dict[str, Entry],
+    files: dict[str, Path],
+    intents: list[Intent],
+    docs: dict[str, YamlDocument],
+    errors: list[ContentError],
+    known_messages: set[str] | None,
+) -> None:
+    for entry_id, entry in entries.items():
+        doc_path = files[entry_id]
+        for ref in [*entry.see_also, *entry.status.instead]:
+            if ref not in entries:
+                errors.append(ContentError(doc_path, None, f"refers to unknown entry '{ref}'"))
+    owner_of_example: dict[str, str] = {}
+    for intent in intents:
+        doc = docs[intent.id]
+        index = doc.data["intents"].index(next(d for d in doc.data["intents"] if d.get("id") == intent.id))
+        if intent.knowledge and intent.knowledge not in entries:
+            line = doc.line_of(("intents", index, "knowledge"))
+            errors.append(ContentError(doc.path, line, f"intent '{intent.id}' answers with unknown entry '{intent.knowledge}'"))
+        if intent.message and known_messages is not None and intent.message not in known_messages:
+            line = doc.line_of(("intents", index, "message"))
+            errors.append(ContentError(doc.path, line, f"intent '{intent.id}' uses unknown message '{intent.message}'"))
+        for example_index, example in enumerate(intent.examples):
+            key = normalize(example)
+            line = doc.line_of(("intents", index, "examples", example_index))
+            if not key:
+                errors.append(ContentError(doc.path, line, f"example '{example}' is empty once normalised"))
+                continue
+            other = owner_of_example.get(key)
+            if other is not None and other != intent.id:
+                errors.append(
+                    ContentError(doc.path, line, f"example '{example}' is also an example of intent '{other}'")
+                )
+            owner_of_example.setdefault(key, intent.id)
+
+
+def load_content(
+    knowledge_dir: Path = KNOWLEDGE_DIR,
+    intents_dir: Path = INTENTS_DIR,
+    known_messages: set[str] | None = None,
+) -> Content:
+    """Load everything or raise ContentErrors listing every problem found."""
+    errors: list[ContentError] = []
+    entries, files = load_entries(knowledge_dir, errors)
+    intents, where, docs = load_intents(intents_dir, errors)
+    if not errors:
+        _cross_check(entries, files, intents, docs, errors, known_messages)
+    if errors:
+        raise ContentErrors(errors)
+    return Content(entries=entries, intents=intents, entry_files=files, intent_lines=where)

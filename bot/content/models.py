@@ -1,0 +1,159 @@
+"""Pydantic models of the YAML content: knowledge entries and intents.
+
+The vocabularies below are shared by the knowledge entries (eligibility), the guided
+orientation (slots) and the catalogue (themes): one list each, here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+# Who the person or organisation is (slot "who" of the guided orientation).
+Structure = Literal[
+    "porteur_individuel",
+    "association",
+    "cooperative",
+    "entreprise_ess",
+    "structure_insertion",
+    "collectivite",
+]
+# Where the project stands (slot "stage").
+Stage = Literal["idee", "creation", "developpement", "difficulte", "changement_echelle", "reprise"]
+# What the person needs (slot "need").
+Need = Literal[
+    "accompagnement",
+    "financement",
+    "statut",
+    "emploi_insertion",
+    "locaux_foncier",
+    "cooperation_territoriale",
+]
+# Catalogue menus (/dispositifs): the needs users browse by, plus one for local authorities.
+Theme = Literal[
+    "accompagnement",
+    "financement",
+    "statut",
+    "emploi_insertion",
+    "cooperation_territoriale",
+    "collectivites",
+]
+Level = Literal["europeen", "national", "regional", "departemental", "local"]
+Kind = Literal["scheme", "actor", "legal_form", "topic", "faq"]
+
+ID_PATTERN = re.compile(r"^[a-z0-9_]+$")
+MAX_ANSWER_CHARS = 1000
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Status(Strict):
+    """Whether a scheme can still be used; shown to users."""
+
+    state: Literal["active", "closed", "uncertain"] = "active"
+    since: str | None = None  # free date text as the source gives it: "2002", "2 octobre 2025"
+    until: str | None = None  # closing date (required when closed) or announced end
+    note: str | None = None  # what is known / uncertain, in French, shown to users
+    instead: list[str] = Field(default_factory=list)  # entries to look at instead (closed schemes)
+
+    @model_validator(mode="after")
+    def _closed_needs_dates(self) -> Status:
+        if self.state == "closed" and not self.until:
+            raise ValueError("a closed scheme needs its closing date in 'until'")
+        return self
+
+
+class Eligibility(Strict):
+    """Who a scheme is for; the guided orientation reads this, never Python ifs."""
+
+    structures: list[Structure] = Field(default_factory=list)
+    stages: list[Stage] = Field(default_factory=list)
+    needs: list[Need] = Field(default_factory=list)
+    levels: list[Level] = Field(default_factory=list)
+    # One French line explaining the main exclusion, shown when the scheme is set aside:
+    # "Le DLA s'adresse aux structures déjà employeuses."
+    exclusion: str | None = None
+
+
+class Entry(Strict):
+    """One scheme, actor, legal form, topic or FAQ answer: one YAML file in knowledge/."""
+
+    id: str
+    kind: Kind
+    name: str
+    acronyms: list[str] = Field(default_factory=list)
+    aliases: list[str] = Field(default_factory=list)
+    summary: str = Field(max_length=240)
+    answer: str
+    next_step: str | None = None
+    link: str | None = None
+    status: Status = Status()
+    eligibility: Eligibility | None = None
+    themes: list[Theme] = Field(default_factory=list)
+    see_also: list[str] = Field(default_factory=list)
+    sources: list[str] = Field(min_length=1)
+    last_verified: dt.date
+
+    @field_validator("id")
+    @classmethod
+    def _id_is_slug(cls, value: str) -> str:
+        if not ID_PATTERN.match(value):
+            raise ValueError("an id uses only a-z, 0-9 and _")
+        return value
+
+    @field_validator("answer")
+    @classmethod
+    def _answer_fits(cls, value: str) -> str:
+        if len(value) > MAX_ANSWER_CHARS:
+            raise ValueError(f"answer has {len(value)} characters, at most {MAX_ANSWER_CHARS}")
+        return value.strip()
+
+    @field_validator("link")
+    @classmethod
+    def _link_is_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("link must be an http(s) URL")
+        return value
+
+    @field_validator("sources")
+    @classmethod
+    def _sources_not_blank(cls, value: list[str]) -> list[str]:
+        if any(not s.strip() for s in value):
+            raise ValueError("a source is empty")
+        return value
+
+
+Action = Literal["orientation", "catalogue", "cress", "help", "restart", "forget"]
+
+
+class Intent(Strict):
+    """How people ask for one thing, and what answers them (exactly one of the three)."""
+
+    id: str
+    examples: list[str] = Field(min_length=1)
+    knowledge: str | None = None  # id of a knowledge entry
+    message: str | None = None  # key of a bot message (greetings, thanks...)
+    action: Action | None = None  # a behaviour of the engine (start the orientation...)
+
+    @field_validator("id")
+    @classmethod
+    def _id_is_slug(cls, value: str) -> str:
+        if not ID_PATTERN.match(value):
+            raise ValueError("an id uses only a-z, 0-9 and _")
+        return value
+
+    @model_validator(mode="after")
+    def _one_answer(self) -> Intent:
+        given = [k for k in ("knowledge", "message", "action") if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError("an intent answers with exactly one of knowledge, message or action")
+        return self
+
+
+class IntentFile(Strict):
+    intents: list[Intent] = Field(min_length=1)

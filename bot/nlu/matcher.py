@@ -1,0 +1,178 @@
+"""Intent matching: an exact index of acronyms and aliases, word similarity over stems,
+and rapidfuzz character similarity over the examples, blended into one confidence.
+
+The blend weights and the threshold are named constants tuned on the labelled dev set
+(`benchmarks/bench_nlu.py` prints the figures); change them only with that benchmark.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from bot.content.models import Entry, Intent
+from bot.nlu.normalize import normalize
+from bot.nlu.words import content_tokens, stem
+
+# Weights of the blend; see the module docstring.
+WORD_WEIGHT = 0.60
+CHAR_WEIGHT = 0.40
+EXACT_BONUS = 0.20
+# Below this confidence the bot says it does not know.
+THRESHOLD = 0.50
+# When the two best intents are this close, the bot asks "Vouliez-vous dire ... ?".
+AMBIGUITY_MARGIN = 0.03
+# Char scores under this cut-off are ignored (0-100 scale of rapidfuzz).
+CHAR_CUTOFF = 55.0
+# A query token unknown to the examples is corrected to a known one at this similarity.
+TYPO_CUTOFF = 84.0
+TYPO_MIN_LENGTH = 4
+# Weight of a query stem never seen in any example: it lowers similarity, as it should for
+# off-topic words, but not as much as a rare known word would.
+UNKNOWN_STEM_IDF = 1.2
+# Only the first characters of a long message are matched: enough for any real question.
+MAX_QUERY_CHARS = 400
+
+
+@dataclass(frozen=True)
+class Candidate:
+    intent: str
+    confidence: float
+    exact: bool = False
+
+
+@dataclass(frozen=True)
+class _Example:
+    intent: int
+    content: str  # normalised text without stop words, for character scoring
+    stems: frozenset[str]
+
+
+class IntentMatcher:
+    def __init__(self, intents: list[Intent], entries: dict[str, Entry]) -> None:
+        self.intent_ids = [i.id for i in intents]
+        self._examples: list[_Example] = []
+        self._vocabulary: set[str] = set()
+        self._exact: dict[str, set[int]] = defaultdict(set)
+
+        for index, intent in enumerate(intents):
+            phrases = list(intent.examples)
+            entry = entries.get(intent.knowledge) if intent.knowledge else None
+            if entry is not None and entry.kind != "faq":
+                phrases.append(entry.name)
+                phrases.extend(entry.aliases)
+                for key in [*entry.acronyms, *entry.aliases, entry.name]:
+                    self._exact[normalize(key)].add(index)
+            for phrase in phrases:
+                tokens = content_tokens(normalize(phrase))
+                if not tokens:
+                    tokens = normalize(phrase).split()
+                self._vocabulary.update(tokens)
+                self._examples.append(
+                    _Example(index, " ".join(tokens), frozenset(stem(t) for t in tokens))
+                )
+        # FAQ entries share the acronyms of the entry they are about: "le dla est gratuit"
+        # gets the DLA bonus for both the DLA and its FAQ, and the words decide between them.
+        for index, intent in enumerate(intents):
+            entry = entries.get(intent.knowledge) if intent.knowledge else None
+            if entry is not None and entry.kind == "faq":
+                for related in entry.see_also:
+                    for key in entries[related].acronyms if related in entries else []:
+                        self._exact[normalize(key)].add(index)
+        self._exact.pop("", None)
+        self._max_exact_words = max((len(k.split()) for k in self._exact), default=1)
+
+        # Inverse document frequency of each stem, documents being intents.
+        intent_stems: dict[int, set[str]] = defaultdict(set)
+        for example in self._examples:
+            intent_stems[example.intent].update(example.stems)
+        document_frequency: dict[str, int] = defaultdict(int)
+        for stems in intent_stems.values():
+            for s in stems:
+                document_frequency[s] += 1
+        count = max(len(intents), 1)
+        self._idf = {s: math.log(1 + count / df) for s, df in document_frequency.items()}
+        self._postings: dict[str, list[int]] = defaultdict(list)
+        self._norms: list[float] = []
+        for position, example in enumerate(self._examples):
+            for s in example.stems:
+                self._postings[s].append(position)
+            self._norms.append(math.sqrt(sum(self._idf[s] ** 2 for s in example.stems)) or 1.0)
+        self._contents = [e.content for e in self._examples]
+        self._vocabulary_list = sorted(self._vocabulary)
+        self._correct = lru_cache(maxsize=16384)(self._correct_uncached)
+
+    # -- features -------------------------------------------------------------------------
+
+    def _correct_uncached(self, token: str) -> str:
+        if token in self._vocabulary or len(token) < TYPO_MIN_LENGTH or not token.isalpha():
+            return token
+        best = process.extractOne(
+            token, self._vocabulary_list, scorer=fuzz.ratio, processor=None, score_cutoff=TYPO_CUTOFF
+        )
+        return best[0] if best else token
+
+    def _exact_hits(self, tokens: list[str]) -> set[int]:
+        hits: set[int] = set()
+        for size in range(1, self._max_exact_words + 1):
+            for start in range(len(tokens) - size + 1):
+                hits |= self._exact.get(" ".join(tokens[start : start + size]), set())
+        return hits
+
+    def _word_scores(self, stems: set[str]) -> dict[int, float]:
+        """Best cosine (idf-weighted, binary) between the query and each intent's examples."""
+        weights = {s: self._idf.get(s, UNKNOWN_STEM_IDF) for s in stems}
+        query_norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        dot: dict[int, float] = defaultdict(float)
+        for s, w in weights.items():
+            for position in self._postings.get(s, ()):
+                dot[position] += w * w
+        best: dict[int, float] = {}
+        for position, value in dot.items():
+            score = value / (query_norm * self._norms[position])
+            intent = self._examples[position].intent
+            if score > best.get(intent, 0.0):
+                best[intent] = score
+        return best
+
+    def _char_scores(self, content: str) -> dict[int, float]:
+        best: dict[int, float] = {}
+        if not content:
+            return best
+        for _, score, position in process.extract(
+            content,
+            self._contents,
+            scorer=fuzz.token_sort_ratio,
+            processor=None,
+            score_cutoff=CHAR_CUTOFF,
+            limit=None,
+        ):
+            intent = self._examples[position].intent
+            if score > best.get(intent, 0.0):
+                best[intent] = score
+        return {i: s / 100.0 for i, s in best.items()}
+
+    # -- public ---------------------------------------------------------------------------
+
+    def rank(self, normalised: str, limit: int = 5) -> list[Candidate]:
+        """Candidates for an already normalised message, best first."""
+        normalised = normalised[:MAX_QUERY_CHARS]
+        all_tokens = normalised.split()
+        tokens = [self._correct(t) for t in content_tokens(normalised)] or [self._correct(t) for t in all_tokens]
+        if not tokens:
+            return []
+        exact = self._exact_hits([self._correct(t) for t in all_tokens])
+        words = self._word_scores({stem(t) for t in tokens})
+        chars = self._char_scores(" ".join(tokens))
+        scored = []
+        for intent in set(words) | set(chars) | exact:
+            value = WORD_WEIGHT * words.get(intent, 0.0) + CHAR_WEIGHT * chars.get(intent, 0.0)
+            if intent in exact:
+                value += EXACT_BONUS
+            scored.append(Candidate(self.intent_ids[intent], round(min(value, 1.0), 4), intent in exact))
+        scored.sort(key=lambda c: (-c.confidence, c.intent))
+        return scored[:limit]
