@@ -73,9 +73,18 @@ def entry_blocks(entry: Entry, messages: Messages) -> list[Block]:
     return blocks
 
 
+def short_name(entry: Entry) -> str:
+    """A button-sized name: "France Active", "DLA", "Guid'Asso"."""
+    if len(entry.name) <= 32:
+        return entry.name
+    if entry.acronyms:
+        return entry.acronyms[0]
+    head = re.split(r" \(|, | - | : ", entry.name, maxsplit=1)[0]
+    return _shorten(head)
+
+
 def entry_button(entry: Entry) -> Button:
-    label = entry.acronyms[0] if entry.acronyms and len(entry.name) > 40 else entry.name
-    return Button(label=_shorten(label), payload=f"k:{entry.id}")
+    return Button(label=short_name(entry), payload=f"k:{entry.id}")
 
 
 def related_buttons(entry: Entry, entries: dict[str, Entry]) -> list[Button]:

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from bot.content.models import Entry, Intent, IntentFile
+from bot.content.models import Entry, Intent, IntentFile, SlotsFile
 from bot.content.yaml_source import ContentError, YamlDocument, read_yaml
 from bot.nlu.normalize import normalize
 
@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 KNOWLEDGE_DIR = ROOT / "knowledge"
 INTENTS_DIR = ROOT / "intents"
 ENTRIES_SUBDIR = "entries"
+# The orientation's vocabulary lives beside the intents but has its own shape.
+SLOTS_FILE = "slots.yaml"
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -34,6 +36,7 @@ class ContentErrors(Exception):
 class Content:
     entries: dict[str, Entry]
     intents: list[Intent]
+    slots: SlotsFile
     entry_files: dict[str, Path] = field(default_factory=dict)
     intent_lines: dict[str, tuple[Path, int | None]] = field(default_factory=dict)
 
@@ -87,6 +90,8 @@ def load_intents(
     where: dict[str, tuple[Path, int | None]] = {}
     docs: dict[str, YamlDocument] = {}
     for path in _yaml_files(intents_dir):
+        if path.name == SLOTS_FILE:
+            continue
         try:
             doc = read_yaml(path)
             parsed = _validate(IntentFile, doc)
@@ -100,12 +105,23 @@ def load_intents(
             line = doc.line_of(("intents", index))
             if intent.id in where:
                 other = where[intent.id]
-                errors.append(ContentError(path, line, f"intent '{intent.id}' already defined at {other[0]}:{other[1]}"))
+                where_before = f"{other[0]}:{other[1]}"
+                errors.append(ContentError(path, line, f"intent '{intent.id}' already defined at {where_before}"))
                 continue
             intents.append(intent)
             where[intent.id] = (path, line)
             docs[intent.id] = doc
     return intents, where, docs
+
+
+def load_slots(path: Path, errors: list[ContentError]) -> SlotsFile | None:
+    try:
+        return _validate(SlotsFile, read_yaml(path))
+    except ContentError as exc:
+        errors.append(exc)
+    except ContentErrors as exc:
+        errors.extend(exc.errors)
+    return None
 
 
 def _cross_check(
@@ -127,7 +143,8 @@ def _cross_check(
         index = doc.data["intents"].index(next(d for d in doc.data["intents"] if d.get("id") == intent.id))
         if intent.knowledge and intent.knowledge not in entries:
             line = doc.line_of(("intents", index, "knowledge"))
-            errors.append(ContentError(doc.path, line, f"intent '{intent.id}' answers with unknown entry '{intent.knowledge}'"))
+            message = f"intent '{intent.id}' answers with unknown entry '{intent.knowledge}'"
+            errors.append(ContentError(doc.path, line, message))
         if intent.message and known_messages is not None and intent.message not in known_messages:
             line = doc.line_of(("intents", index, "message"))
             errors.append(ContentError(doc.path, line, f"intent '{intent.id}' uses unknown message '{intent.message}'"))
@@ -154,8 +171,10 @@ def load_content(
     errors: list[ContentError] = []
     entries, files = load_entries(knowledge_dir, errors)
     intents, where, docs = load_intents(intents_dir, errors)
+    slots = load_slots(intents_dir / SLOTS_FILE, errors)
     if not errors:
         _cross_check(entries, files, intents, docs, errors, known_messages)
     if errors:
         raise ContentErrors(errors)
-    return Content(entries=entries, intents=intents, entry_files=files, intent_lines=where)
+    assert slots is not None
+    return Content(entries=entries, intents=intents, slots=slots, entry_files=files, intent_lines=where)

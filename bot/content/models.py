@@ -128,7 +128,7 @@ class Entry(Strict):
         return value
 
 
-Action = Literal["orientation", "catalogue", "cress", "help", "restart", "forget"]
+Action = Literal["orientation", "catalogue", "cress", "out_of_scope"]
 
 
 class Intent(Strict):
@@ -157,3 +157,30 @@ class Intent(Strict):
 
 class IntentFile(Strict):
     intents: list[Intent] = Field(min_length=1)
+
+
+class SlotValue(Strict):
+    label: str
+    phrases: list[str] = Field(min_length=1)
+
+
+class SlotVocabulary(Strict):
+    """How people say each value of the orientation's slots (intents/slots.yaml)."""
+
+    who: dict[Structure, SlotValue]
+    stage: dict[Stage, SlotValue]
+    need: dict[Need, SlotValue]
+
+
+class Controls(Strict):
+    """Phrases that steer the orientation: go back, start again, stop, skip the place."""
+
+    back: list[str] = Field(min_length=1)
+    restart: list[str] = Field(min_length=1)
+    cancel: list[str] = Field(min_length=1)
+    skip: list[str] = Field(min_length=1)
+
+
+class SlotsFile(Strict):
+    slots: SlotVocabulary
+    controls: Controls

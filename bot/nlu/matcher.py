@@ -22,6 +22,12 @@ from bot.nlu.words import content_tokens, stem
 WORD_WEIGHT = 0.60
 CHAR_WEIGHT = 0.40
 EXACT_BONUS = 0.20
+# FAQ intents share the acronym of the entry they are about, with a smaller bonus, so a bare
+# "tzcld" answers what TZCLD is and "tzcld 2026 prolonge" still reaches the FAQ.
+FAQ_EXACT_BONUS = 0.10
+# Exponent of the query's norm in the word similarity: 1 is the cosine; lower values
+# penalise long messages less (people explain their situation before asking).
+QUERY_NORM_EXPONENT = 0.7
 # Below this confidence the bot says it does not know.
 THRESHOLD = 0.50
 # When the two best intents are this close, the bot asks "Vouliez-vous dire ... ?".
@@ -57,7 +63,7 @@ class IntentMatcher:
         self.intent_ids = [i.id for i in intents]
         self._examples: list[_Example] = []
         self._vocabulary: set[str] = set()
-        self._exact: dict[str, set[int]] = defaultdict(set)
+        self._exact: dict[str, dict[int, float]] = defaultdict(dict)
 
         for index, intent in enumerate(intents):
             phrases = list(intent.examples)
@@ -66,7 +72,7 @@ class IntentMatcher:
                 phrases.append(entry.name)
                 phrases.extend(entry.aliases)
                 for key in [*entry.acronyms, *entry.aliases, entry.name]:
-                    self._exact[normalize(key)].add(index)
+                    self._exact[normalize(key)][index] = EXACT_BONUS
             for phrase in phrases:
                 tokens = content_tokens(normalize(phrase))
                 if not tokens:
@@ -82,7 +88,7 @@ class IntentMatcher:
             if entry is not None and entry.kind == "faq":
                 for related in entry.see_also:
                     for key in entries[related].acronyms if related in entries else []:
-                        self._exact[normalize(key)].add(index)
+                        self._exact[normalize(key)].setdefault(index, FAQ_EXACT_BONUS)
         self._exact.pop("", None)
         self._max_exact_words = max((len(k.split()) for k in self._exact), default=1)
 
@@ -116,11 +122,22 @@ class IntentMatcher:
         )
         return best[0] if best else token
 
-    def _exact_hits(self, tokens: list[str]) -> set[int]:
-        hits: set[int] = set()
-        for size in range(1, self._max_exact_words + 1):
+    def _exact_hits(self, tokens: list[str]) -> dict[int, float]:
+        """Bonus per intent for acronyms and aliases in the message, longest phrase first:
+        "pret d honneur solidaire" counts for that scheme, not for "pret d honneur"."""
+        hits: dict[int, float] = {}
+        used = [False] * len(tokens)
+        for size in range(self._max_exact_words, 0, -1):
             for start in range(len(tokens) - size + 1):
-                hits |= self._exact.get(" ".join(tokens[start : start + size]), set())
+                if any(used[start : start + size]):
+                    continue
+                found = self._exact.get(" ".join(tokens[start : start + size]))
+                if not found:
+                    continue
+                for i in range(start, start + size):
+                    used[i] = True
+                for intent, bonus in found.items():
+                    hits[intent] = max(hits.get(intent, 0.0), bonus)
         return hits
 
     def _word_scores(self, stems: set[str]) -> dict[int, float]:
@@ -133,7 +150,9 @@ class IntentMatcher:
                 dot[position] += w * w
         best: dict[int, float] = {}
         for position, value in dot.items():
-            score = value / (query_norm * self._norms[position])
+            norm = self._norms[position]
+            score = value / (query_norm**QUERY_NORM_EXPONENT * norm ** (2 - QUERY_NORM_EXPONENT))
+            score = min(score, 1.0)
             intent = self._examples[position].intent
             if score > best.get(intent, 0.0):
                 best[intent] = score
@@ -169,10 +188,9 @@ class IntentMatcher:
         words = self._word_scores({stem(t) for t in tokens})
         chars = self._char_scores(" ".join(tokens))
         scored = []
-        for intent in set(words) | set(chars) | exact:
+        for intent in set(words) | set(chars) | set(exact):
             value = WORD_WEIGHT * words.get(intent, 0.0) + CHAR_WEIGHT * chars.get(intent, 0.0)
-            if intent in exact:
-                value += EXACT_BONUS
+            value += exact.get(intent, 0.0)
             scored.append(Candidate(self.intent_ids[intent], round(min(value, 1.0), 4), intent in exact))
         scored.sort(key=lambda c: (-c.confidence, c.intent))
         return scored[:limit]

@@ -1,0 +1,83 @@
+"""Checks of `ess-bot check` beyond the schema: enough examples, examples that sit closer to
+another intent than to their own, and the coverage figures."""
+
+from __future__ import annotations
+
+from rapidfuzz import fuzz, process
+
+from bot.content.loader import MIN_EXAMPLES, Content
+from bot.nlu.normalize import normalize
+from bot.nlu.words import content_tokens
+
+# An example is reported when an example of another intent is this similar (0-100) and
+# more similar than any other example of its own intent.
+CONFUSION_FLOOR = 85.0
+
+
+def _where(content: Content, intent_id: str) -> str:
+    path, line = content.intent_lines.get(intent_id, ("?", None))
+    return f"{path}:{line}" if line else str(path)
+
+
+def quality_problems(content: Content) -> list[str]:
+    problems: list[str] = []
+    for intent in content.intents:
+        if len(intent.examples) < MIN_EXAMPLES:
+            problems.append(
+                f"{_where(content, intent.id)}: intent '{intent.id}' has {len(intent.examples)} examples,"
+                f" at least {MIN_EXAMPLES}"
+            )
+    for entry in content.entries.values():
+        path = content.entry_files.get(entry.id, "?")
+        if entry.status.state == "closed" and not (entry.status.since or entry.status.until):
+            problems.append(f"{path}: closed entry '{entry.id}' has no dates")
+        if entry.kind != "faq" and entry.eligibility is not None and not entry.next_step:
+            problems.append(f"{path}: entry '{entry.id}' can be recommended but has no next_step")
+    problems.extend(_confusions(content))
+    return problems
+
+
+def _confusions(content: Content) -> list[str]:
+    texts: list[str] = []
+    owners: list[str] = []
+    for intent in content.intents:
+        for example in intent.examples:
+            texts.append(" ".join(content_tokens(normalize(example))) or normalize(example))
+            owners.append(intent.id)
+    problems = []
+    for position, text in enumerate(texts):
+        best_own = 0.0
+        best_other = (0.0, -1)
+        for _, score, other in process.extract(
+            text, texts, scorer=fuzz.token_sort_ratio, processor=None, score_cutoff=CONFUSION_FLOOR, limit=None
+        ):
+            if other == position:
+                continue
+            if owners[other] == owners[position]:
+                best_own = max(best_own, score)
+            elif score > best_other[0]:
+                best_other = (score, other)
+        score, other = best_other
+        if other >= 0 and score > best_own:
+            problems.append(
+                f"{_where(content, owners[position])}: example '{texts[position]}' of '{owners[position]}' is closer"
+                f" to '{texts[other]}' of '{owners[other]}' ({score:.0f}) than to its own intent's examples"
+            )
+    return problems
+
+
+def coverage(content: Content) -> dict[str, str]:
+    examples = sum(len(i.examples) for i in content.intents)
+    sources = sum(len(e.sources) for e in content.entries.values())
+    kinds: dict[str, int] = {}
+    for entry in content.entries.values():
+        kinds[entry.kind] = kinds.get(entry.kind, 0) + 1
+    answered = {i.knowledge for i in content.intents if i.knowledge}
+    unanswered = sorted(set(content.entries) - answered)
+    return {
+        "intents": str(len(content.intents)),
+        "examples": str(examples),
+        "entries": f"{len(content.entries)} ({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))})",
+        "sources": str(sources),
+        "entries without an intent": ", ".join(unanswered) or "none",
+    }

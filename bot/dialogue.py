@@ -1,0 +1,334 @@
+"""The guided orientation: a few questions (who, stage, need, place), then the schemes that fit.
+
+Which scheme fits whom is read from the knowledge entries' `eligibility`; this module only
+asks what is missing, ranks, and explains. The flow's state is a plain dict inside
+`ConversationState.flow` so that it persists as JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from bot.answers import entry_button
+from bot.content.models import Entry
+from bot.nlu.matcher import THRESHOLD
+from bot.nlu.places import remove_span
+from bot.nlu.slots import SLOT_NAMES
+from bot.replies import Block, Button, Reply
+from bot.state import ConversationState
+
+if TYPE_CHECKING:
+    from bot.engine import Engine
+
+STEPS = (*SLOT_NAMES, "place")
+MIN_RESULTS = 2
+MAX_RESULTS = 5
+MAX_EXCLUSIONS = 2
+# Ranking weights: the need matters most, then how specific the scheme is to the profile.
+NEED_WEIGHT = 3.0
+WHO_WEIGHT = 1.0
+STAGE_WEIGHT = 1.0
+UNCERTAIN_PENALTY = 1.0
+LOCAL_BONUS = 0.5
+NO_PLACE = "none"
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    entry: Entry
+    score: float
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Profile:
+    who: str
+    stage: str
+    need: str
+    has_place: bool
+
+
+def recommend(entries: dict[str, Entry], profile: Profile) -> tuple[list[Recommendation], list[Entry]]:
+    """Ranked schemes for a profile, and the main ones set aside (with an exclusion line)."""
+    fitting: list[Recommendation] = []
+    fallback: list[Recommendation] = []
+    excluded: list[Entry] = []
+    for entry in entries.values():
+        rules = entry.eligibility
+        if rules is None or entry.kind == "faq" or entry.status.state == "closed":
+            continue
+        fits_who = not rules.structures or profile.who in rules.structures
+        fits_stage = not rules.stages or profile.stage in rules.stages
+        fits_need = profile.need in rules.needs
+        if not (fits_who and fits_stage):
+            if fits_need and rules.exclusion:
+                excluded.append(entry)
+            continue
+        # A scheme made for few profiles is a better answer than one open to everybody.
+        score = WHO_WEIGHT * (1 + 1 / max(len(rules.structures), 1)) if rules.structures else 0.5
+        score += STAGE_WEIGHT * (1 / max(len(rules.stages), 1)) if rules.stages else 0.0
+        if entry.status.state == "uncertain":
+            score -= UNCERTAIN_PENALTY
+        if profile.has_place and {"regional", "departemental", "local"} & set(rules.levels):
+            score += LOCAL_BONUS
+        reasons = ("who", "stage") + (("need",) if fits_need else ())
+        if fits_need:
+            score += NEED_WEIGHT / max(len(rules.needs), 1) + NEED_WEIGHT
+            fitting.append(Recommendation(entry, score, reasons))
+        else:
+            fallback.append(Recommendation(entry, score, reasons))
+    fitting.sort(key=lambda r: (-r.score, r.entry.id))
+    fallback.sort(key=lambda r: (-r.score, r.entry.id))
+    chosen = fitting[:MAX_RESULTS]
+    if len(chosen) < MIN_RESULTS:
+        chosen += fallback[: MIN_RESULTS - len(chosen)]
+    excluded.sort(key=lambda e: e.id)
+    return chosen, excluded[:MAX_EXCLUSIONS]
+
+
+class Orientation:
+    """The orientation's steps, driven by the engine; holds no state of its own."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.messages = engine.messages
+        self.slots = engine.slots
+
+    # -- entry points ---------------------------------------------------------------------
+
+    def start(self, state: ConversationState, normalised: str) -> tuple[Reply, ConversationState]:
+        flow: dict[str, Any] = {"slots": {}, "history": [], "place": None}
+        intro = [Block(self.messages("orientation_intro"))]
+        if normalised:
+            self._fill(flow, state, normalised, asked=None)
+            state = self._apply_place(state, flow)
+        return self._next(state.with_(flow=flow, pending=None), intro)
+
+    def on_text(self, state: ConversationState, normalised: str) -> tuple[Reply, ConversationState] | None:
+        flow = _copy(state.flow)
+        asked = flow.get("asked")
+        control = self.slots.control(normalised)
+        if control is not None:
+            return self._control(state, flow, control)
+        filled = self._fill(flow, state, normalised, asked=asked)
+        state = self._apply_place(state, flow)
+        if filled:
+            return self._next(state.with_(flow=flow), [])
+        # Not an answer: maybe a question asked in the middle of the flow.
+        candidates = self.engine.matcher.rank(normalised)
+        if candidates and candidates[0].confidence >= THRESHOLD:
+            intent = self.engine.intent(candidates[0].intent)
+            if intent is not None and intent.knowledge:
+                answer, _ = self.engine.answer_intent(state.with_(flow=None), intent, candidates[0].confidence, None)
+                question, _ = self._next(state.with_(flow=flow), [Block(self.messages("orientation_resume"))])
+                return _merge(answer, question), state.with_(flow=flow, last_intent=intent.id)
+            if intent is not None and intent.action == "orientation":
+                return self._next(state.with_(flow=flow), [])
+        hint = [Block(self.messages(f"orientation_hint_{asked}" if asked else "orientation_hint_who"))]
+        return self._next(state.with_(flow=flow), hint)
+
+    def on_button(self, state: ConversationState, value: str) -> tuple[Reply, ConversationState] | None:
+        if value == "start":
+            return self.start(state.with_(pending=None), "")
+        if state.flow is None:
+            return None  # a button of an orientation that is over: the engine says it is stale
+        flow = _copy(state.flow)
+        action, _, rest = value.partition(":")
+        if action in ("back", "restart", "cancel", "skip"):
+            return self._control(state, flow, action)
+        if action == "set":
+            slot, _, chosen = rest.partition(":")
+            labels = self.slots.labels.get(slot, {})
+            if chosen in labels:
+                self._set(flow, slot, chosen)
+                return self._next(state.with_(flow=flow), [])
+        if action == "place":
+            kind, _, code = rest.partition(":")
+            place = self.engine.territory.place(kind, code)
+            if place is not None:
+                state = self.engine.remember_place(state, (place,))
+                self._set(flow, "place", f"{place.kind}:{place.code}")
+                return self._next(state.with_(flow=flow, choices=()), [])
+        return None
+
+    # -- steps ----------------------------------------------------------------------------
+
+    def _fill(self, flow: dict[str, Any], state: ConversationState, normalised: str, asked: str | None) -> bool:
+        """Fill every slot the message gives; True if anything new was understood."""
+        filled = False
+        place = self.engine.find_place(normalised, expect_place=asked == "place")
+        rest = normalised
+        if place is not None:
+            rest = remove_span(normalised, place.matched_text)
+            if len(place.candidates) == 1:
+                flow["pending_place"] = None
+                self._set(flow, "place", f"{place.candidates[0].kind}:{place.candidates[0].code}")
+            else:
+                flow["pending_place"] = [f"{p.kind}:{p.code}" for p in place.candidates]
+            filled = True
+        found = self.slots.extract(rest)
+        if asked in SLOT_NAMES and asked not in found and (answer := self.slots.extract_answer(asked, rest)):
+            found[asked] = answer
+        for slot, value in found.items():
+            if flow["slots"].get(slot) != value:
+                self._set(flow, slot, value)
+                filled = True
+        return filled
+
+    def _apply_place(self, state: ConversationState, flow: dict[str, Any]) -> ConversationState:
+        chosen = flow.get("place")
+        if not chosen or chosen == NO_PLACE:
+            return state
+        kind, _, code = chosen.partition(":")
+        place = self.engine.territory.place(kind, code)
+        return self.engine.remember_place(state, (place,)) if place is not None else state
+
+    @staticmethod
+    def _set(flow: dict[str, Any], slot: str, value: str) -> None:
+        if slot == "place":
+            flow["place"] = value
+        else:
+            flow["slots"][slot] = value
+        if slot in flow["history"]:
+            flow["history"].remove(slot)
+        flow["history"].append(slot)
+
+    def _missing(self, state: ConversationState, flow: dict[str, Any]) -> str | None:
+        for slot in SLOT_NAMES:
+            if slot not in flow["slots"]:
+                return slot
+        if flow.get("place") is None and state.place is None:
+            return "place"
+        return None
+
+    def _next(self, state: ConversationState, before: list[Block]) -> tuple[Reply, ConversationState]:
+        flow = _copy(state.flow)
+        if flow.get("pending_place"):
+            places = [self.engine.territory.place(*p.split(":", 1)) for p in flow["pending_place"]]
+            buttons = [
+                Button(self.engine.territory.label(p), f"o:place:{p.kind}:{p.code}") for p in places if p
+            ]
+            flow["asked"] = "place"
+            flow["pending_place"] = None
+            reply = Reply(
+                blocks=(*before, Block(self.messages("cress_choose_place"))),
+                buttons=(*buttons, *self._control_buttons(flow)),
+                matched=True,
+                intent="orientation",
+                confidence=1.0,
+            )
+            return reply, state.with_(flow=flow)
+        missing = self._missing(state, flow)
+        if missing is None:
+            return self._result(state, flow, before)
+        flow["asked"] = missing
+        if missing == "place":
+            buttons = [Button(self.messages("button_skip_place"), "o:skip")]
+        else:
+            buttons = [Button(label, f"o:set:{missing}:{value}") for value, label in self.slots.labels[missing].items()]
+        reply = Reply(
+            blocks=(*before, Block(self.messages(f"orientation_ask_{missing}"))),
+            buttons=(*buttons, *self._control_buttons(flow)),
+            matched=True,
+            intent="orientation",
+            confidence=1.0,
+        )
+        return reply, state.with_(flow=flow)
+
+    def _control_buttons(self, flow: dict[str, Any]) -> list[Button]:
+        buttons = []
+        if flow["history"]:
+            buttons.append(Button(self.messages("button_back"), "o:back"))
+        buttons.append(Button(self.messages("button_cancel"), "o:cancel"))
+        return buttons
+
+    def _control(
+        self, state: ConversationState, flow: dict[str, Any], control: str
+    ) -> tuple[Reply, ConversationState]:
+        if control == "cancel":
+            return self.engine.say("cancelled"), state.with_(flow=None)
+        if control == "restart":
+            return self.start(state.with_(flow=None), "")
+        if control == "skip" and flow.get("asked") == "place":
+            self._set(flow, "place", NO_PLACE)
+            return self._next(state.with_(flow=flow), [])
+        if control == "back":
+            if not flow["history"]:
+                return self._next(state.with_(flow=flow), [Block(self.messages("orientation_back_first"))])
+            last = flow["history"].pop()
+            if last == "place":
+                flow["place"] = None
+                state = state.with_(place=None)
+            else:
+                flow["slots"].pop(last, None)
+            return self._next(state.with_(flow=flow), [])
+        return self._next(state.with_(flow=flow), [])
+
+    # -- result ---------------------------------------------------------------------------
+
+    def _result(
+        self, state: ConversationState, flow: dict[str, Any], before: list[Block]
+    ) -> tuple[Reply, ConversationState]:
+        slots = flow["slots"]
+        has_place = state.place is not None and flow.get("place") != NO_PLACE
+        profile = Profile(slots["who"], slots["stage"], slots["need"], has_place)
+        chosen, excluded = recommend(self.engine.content.entries, profile)
+        labels = {slot: self.slots.labels[slot][slots[slot]] for slot in SLOT_NAMES}
+        place_label = state.place.label if has_place and state.place else None
+        profile_text = " · ".join([*labels.values(), *([place_label] if place_label else [])])
+
+        blocks = [*before, Block(self.messages("orientation_result_intro", profile=profile_text))]
+        for rec in chosen:
+            why = ", ".join(labels[r].lower() for r in rec.reasons if r in labels)
+            lines = [rec.entry.summary, self.messages("orientation_why", why=why)]
+            if rec.entry.status.state == "uncertain" and rec.entry.status.note:
+                lines.append(self.messages("status_uncertain", note=rec.entry.status.note))
+            if rec.entry.next_step:
+                lines.append(self.messages("next_step", text=rec.entry.next_step))
+            blocks.append(Block("\n".join(lines), title=rec.entry.name, link=rec.entry.link))
+        if not chosen:
+            blocks.append(Block(self.messages("orientation_no_result")))
+        if excluded:
+            lines = "\n".join(f"• {e.exclusion}" for e in excluded)
+            blocks.append(Block(lines, title=self.messages("orientation_excluded")))
+        names = ", ".join(rec.entry.name for rec in chosen)
+        blocks.append(Block(self.messages("orientation_summary", profile=profile_text, schemes=names or "-")))
+        region = state.place.region_code if has_place and state.place else None
+        cards = (self.engine.territory.cress_card(region),)
+        buttons = (
+            *(entry_button(rec.entry) for rec in chosen),
+            Button(self.messages("button_restart"), "o:start"),
+        )
+        reply = Reply(
+            blocks=tuple(blocks),
+            buttons=buttons,
+            cards=cards,
+            matched=True,
+            intent="orientation",
+            confidence=1.0,
+            sources=tuple(s for rec in chosen for s in rec.entry.sources),
+        )
+        return reply, state.with_(flow=None, last_intent="orientation")
+
+
+def _copy(flow: dict[str, Any] | None) -> dict[str, Any]:
+    flow = flow or {"slots": {}, "history": [], "place": None}
+    return {
+        **flow,
+        "slots": dict(flow.get("slots", {})),
+        "history": list(flow.get("history", [])),
+        "place": flow.get("place"),
+    }
+
+
+def _merge(first: Reply, second: Reply) -> Reply:
+    return Reply(
+        blocks=(*first.blocks, *second.blocks),
+        buttons=(*first.buttons[:2], *second.buttons),
+        cards=first.cards,
+        matched=True,
+        intent=first.intent,
+        confidence=first.confidence,
+        sources=first.sources,
+    )

@@ -1,0 +1,410 @@
+"""The conversation engine: `respond(state, event) -> (reply, state)`, pure and transport-free.
+
+Everything is loaded once by `Engine.load()`; a message costs normalisation, one place
+look-up and one intent ranking, with no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.answers import CATALOGUE_THEMES, entry_blocks, entry_button, related_buttons
+from bot.content.loader import INTENTS_DIR, KNOWLEDGE_DIR, Content, load_content
+from bot.content.models import Entry, Intent
+from bot.dialogue import Orientation
+from bot.messages import Messages
+from bot.nlu.matcher import AMBIGUITY_MARGIN, THRESHOLD, Candidate, IntentMatcher
+from bot.nlu.normalize import normalize
+from bot.nlu.places import is_place_only, remove_span
+from bot.nlu.slots import SlotExtractor
+from bot.replies import Block, Button, ContactCard, Event, Reply
+from bot.state import ConversationState, PlaceRef
+from bot.territory import Place, PlaceMatch, Territory
+
+# Messages longer than this are read only in part, and the user is told so.
+MAX_TEXT_CHARS = 2000
+# Under the threshold, candidates above this floor are still offered as suggestions.
+SUGGESTION_FLOOR = 0.30
+MAX_SUGGESTIONS = 3
+# Entries available at these levels get the local CRESS card when the place is known.
+LOCAL_LEVELS = {"regional", "departemental", "local"}
+CRESS_INTENTS = {"cress", "cress_contact"}
+OUT_OF_SCOPE = "out_of_scope"
+
+
+@dataclass
+class Engine:
+    content: Content
+    messages: Messages
+    matcher: IntentMatcher
+    slots: SlotExtractor
+    _territory_loader: Callable[[], Territory]
+    _territory: Territory | None = None
+
+    @classmethod
+    def load(
+        cls,
+        knowledge_dir: Path = KNOWLEDGE_DIR,
+        intents_dir: Path = INTENTS_DIR,
+        territory_loader: Callable[[], Territory] | None = None,
+    ) -> Engine:
+        messages = Messages.load()
+        content = load_content(knowledge_dir, intents_dir, known_messages=messages.keys())
+        matcher = IntentMatcher(content.intents, content.entries)
+        loader = territory_loader or (lambda: Territory.load(knowledge_dir))
+        return cls(
+            content=content,
+            messages=messages,
+            matcher=matcher,
+            slots=SlotExtractor(content.slots),
+            _territory_loader=loader,
+        )
+
+    # -- helpers ------------------------------------------------------------------------
+
+    @property
+    def territory(self) -> Territory:
+        # The geography is the largest thing loaded; it waits for the first message that needs it.
+        if self._territory is None:
+            self._territory = self._territory_loader()
+        return self._territory
+
+    @property
+    def orientation(self) -> Orientation:
+        return Orientation(self)
+
+    def entry(self, entry_id: str) -> Entry | None:
+        return self.content.entries.get(entry_id)
+
+    def intent(self, intent_id: str) -> Intent | None:
+        return next((i for i in self.content.intents if i.id == intent_id), None)
+
+    def menu_buttons(self) -> tuple[Button, ...]:
+        return (
+            Button(self.messages("button_orientation"), "o:start"),
+            Button(self.messages("button_catalogue"), "cat"),
+            Button(self.messages("button_cress"), "cress"),
+        )
+
+    # -- entry point ----------------------------------------------------------------------
+
+    def respond(self, state: ConversationState, event: Event) -> tuple[Reply, ConversationState]:
+        prefix: list[Block] = []
+        if state.expired(event.now) and state.has_work_under_way():
+            prefix.append(Block(self.messages("session_expired")))
+            state = state.with_(pending=None, flow=None, choices=())
+        reply, state = self._dispatch(state, event)
+        if prefix:
+            reply = Reply(
+                blocks=(*prefix, *reply.blocks),
+                buttons=reply.buttons,
+                cards=reply.cards,
+                matched=reply.matched,
+                intent=reply.intent,
+                confidence=reply.confidence,
+                sources=reply.sources,
+            )
+        return reply, state.with_(last_activity=event.now)
+
+    def _dispatch(self, state: ConversationState, event: Event) -> tuple[Reply, ConversationState]:
+        if event.kind == "text":
+            return self.on_text(state, event.text)
+        if event.kind == "button":
+            return self.on_button(state, event.payload)
+        if event.kind == "command":
+            return self.on_command(state, event.command, event.text)
+        kind = event.text or "messages de ce type"
+        return Reply(blocks=(Block(self.messages("unsupported", kind=kind)),)), state
+
+    # -- commands and buttons -------------------------------------------------------------
+
+    def on_command(self, state: ConversationState, command: str, argument: str) -> tuple[Reply, ConversationState]:
+        command = command.lower().lstrip("/")
+        argument = argument.strip()
+        if command == "start":
+            if argument:
+                return self._deep_link(state, argument)
+            return self.say("greeting", buttons=self.menu_buttons()), state
+        if command in ("aide", "help"):
+            return self.say("help", buttons=self.menu_buttons()), state
+        if command in ("orienter", "orientation"):
+            return self.orientation.start(state.with_(pending=None), argument)
+        if command == "cress":
+            if argument:
+                return self.on_text(state.with_(pending="place"), argument)
+            return self.cress_reply(state, None)
+        if command == "dispositifs":
+            return self.catalogue(), state
+        if command == "annuler":
+            key = "cancelled" if state.has_work_under_way() else "nothing_to_cancel"
+            return self.say(key), state.with_(pending=None, flow=None, choices=())
+        if command == "oublier":
+            return self.say("forgotten"), ConversationState()
+        return self.say("unknown_command", buttons=self.menu_buttons()), state
+
+    def _deep_link(self, state: ConversationState, argument: str) -> tuple[Reply, ConversationState]:
+        payload = argument.lower()
+        if payload in ("orienter", "orientation"):
+            return self.orientation.start(state, "")
+        if payload.startswith("cress_"):
+            code = payload.removeprefix("cress_").upper()
+            place = self.territory.place("region", code) or self.territory.place("department", code)
+            if place is not None:
+                return self.cress_for_places(state, (place,))
+        if payload in self.content.entries:
+            return self.knowledge_reply(state, self.content.entries[payload], 1.0, payload)
+        return self.say("greeting", buttons=self.menu_buttons()), state
+
+    def on_button(self, state: ConversationState, payload: str) -> tuple[Reply, ConversationState]:
+        kind, _, value = payload.partition(":")
+        if kind == "k" and value in self.content.entries:
+            return self.knowledge_reply(state, self.content.entries[value], 1.0, value)
+        if kind == "i" and (intent := self.intent(value)) is not None:
+            return self.answer_intent(state, intent, 1.0, None)
+        if kind == "t" and value in CATALOGUE_THEMES:
+            return self.catalogue_theme(value), state
+        if payload == "cat":
+            return self.catalogue(), state
+        if payload == "cress":
+            return self.cress_reply(state, None)
+        if payload == "menu":
+            return self.say("menu", buttons=self.menu_buttons()), state
+        if kind == "p" and payload in state.choices:
+            place_kind, _, code = value.partition(":")
+            place = self.territory.place(place_kind, code)
+            if place is not None:
+                return self.cress_for_places(state.with_(choices=()), (place,))
+        if kind == "o":
+            result = self.orientation.on_button(state, value)
+            if result is not None:
+                return result
+        return self.say("stale_button", buttons=self.menu_buttons()), state
+
+    # -- text -----------------------------------------------------------------------------
+
+    def on_text(self, state: ConversationState, text: str) -> tuple[Reply, ConversationState]:
+        notes: list[Block] = []
+        if len(text) > MAX_TEXT_CHARS:
+            text = text[:MAX_TEXT_CHARS]
+            notes.append(Block(self.messages("long_message")))
+        normalised = normalize(text)
+        if not normalised:
+            key = "empty" if not text.strip() else "no_text"
+            return self.say(key), state
+        if state.flow is not None:
+            result = self.orientation.on_text(state, normalised)
+            if result is not None:
+                return self._with_notes(result, notes)
+        reply, state = self._understand(state, normalised)
+        return self._with_notes((reply, state), notes)
+
+    def _with_notes(
+        self, result: tuple[Reply, ConversationState], notes: list[Block]
+    ) -> tuple[Reply, ConversationState]:
+        reply, state = result
+        if not notes:
+            return reply, state
+        return Reply(
+            blocks=(*notes, *reply.blocks),
+            buttons=reply.buttons,
+            cards=reply.cards,
+            matched=reply.matched,
+            intent=reply.intent,
+            confidence=reply.confidence,
+            sources=reply.sources,
+        ), state
+
+    def find_place(self, normalised: str, expect_place: bool) -> PlaceMatch | None:
+        return self.territory.find(normalised, expect_place=expect_place)
+
+    def _understand(self, state: ConversationState, normalised: str) -> tuple[Reply, ConversationState]:
+        waiting_for_place = state.pending == "place"
+        expect_place = waiting_for_place or "cress" in normalised.split()
+        place = self.find_place(normalised, expect_place)
+        rest = remove_span(normalised, place.matched_text) if place else normalised
+        candidates = self.matcher.rank(rest)
+        top = candidates[0] if candidates else None
+        confident = top is not None and top.confidence >= THRESHOLD
+
+        if place is not None:
+            asks_cress = confident and top.intent in CRESS_INTENTS
+            if asks_cress:
+                return self.cress_for_places(state, place.candidates)
+            if is_place_only(rest):
+                previous = self.intent(state.last_intent or "")
+                if waiting_for_place or previous is None or not previous.knowledge or len(place.candidates) > 1:
+                    return self.cress_for_places(state, place.candidates)
+                # "et en Bretagne ?" after a question: the same answer, for the new place.
+                return self.answer_intent(self.remember_place(state, place.candidates), previous, 1.0, None)
+        elif waiting_for_place and not confident:
+            return self.say("cress_place_not_found"), state
+
+        if not confident or top.intent == OUT_OF_SCOPE:
+            others = [c for c in candidates if c.intent != OUT_OF_SCOPE]
+            return self.not_understood(others), state.with_(pending=None)
+        assert top is not None
+        if len(candidates) > 1 and top.confidence - candidates[1].confidence < AMBIGUITY_MARGIN:
+            return self.did_you_mean(candidates[:2]), state.with_(pending=None)
+        intent = self.intent(top.intent)
+        assert intent is not None
+        if place is not None:
+            state = self.remember_place(state, place.candidates)
+        return self.answer_intent(state.with_(pending=None), intent, top.confidence, place)
+
+    # -- answers ----------------------------------------------------------------------------
+
+    def say(self, key: str, buttons: tuple[Button, ...] = (), **values: object) -> Reply:
+        return Reply(blocks=(Block(self.messages(key, **values)),), buttons=buttons, matched=True, intent=None,
+                     confidence=1.0)
+
+    def answer_intent(
+        self, state: ConversationState, intent: Intent, confidence: float, place: PlaceMatch | None
+    ) -> tuple[Reply, ConversationState]:
+        if intent.knowledge:
+            return self.knowledge_reply(state, self.content.entries[intent.knowledge], confidence, intent.id)
+        state = state.with_(last_intent=intent.id)
+        if intent.message:
+            buttons = self.menu_buttons() if intent.message in ("greeting", "help") else ()
+            reply = Reply(blocks=(Block(self.messages(intent.message)),), buttons=buttons)
+        elif intent.action == "orientation":
+            return self._stamp(self.orientation.start(state, ""), intent.id, confidence)
+        elif intent.action == "catalogue":
+            reply = self.catalogue()
+        elif intent.action == "cress":
+            return self._stamp(self.cress_reply(state, place), intent.id, confidence)
+        else:
+            return self.not_understood([]), state
+        return self._stamp((reply, state), intent.id, confidence)
+
+    @staticmethod
+    def _stamp(
+        result: tuple[Reply, ConversationState], intent_id: str, confidence: float
+    ) -> tuple[Reply, ConversationState]:
+        reply, state = result
+        return Reply(
+            blocks=reply.blocks,
+            buttons=reply.buttons,
+            cards=reply.cards,
+            matched=True,
+            intent=intent_id,
+            confidence=confidence,
+            sources=reply.sources,
+        ), state
+
+    def knowledge_reply(
+        self, state: ConversationState, entry: Entry, confidence: float, intent_id: str
+    ) -> tuple[Reply, ConversationState]:
+        blocks = entry_blocks(entry, self.messages)
+        cards: tuple[ContactCard, ...] = ()
+        levels = set(entry.eligibility.levels) if entry.eligibility else set()
+        if state.place is not None and (entry.id == "cress" or levels & LOCAL_LEVELS):
+            blocks.append(Block(self.messages("local_cress", place=state.place.label)))
+            cards = (self.territory.cress_card(state.place.region_code),)
+        reply = Reply(
+            blocks=tuple(blocks),
+            buttons=tuple(related_buttons(entry, self.content.entries)),
+            cards=cards,
+            matched=True,
+            intent=intent_id,
+            confidence=confidence,
+            sources=tuple(entry.sources),
+        )
+        return reply, state.with_(last_intent=intent_id, pending=None)
+
+    def not_understood(self, candidates: list[Candidate]) -> Reply:
+        suggestions = [
+            b for c in candidates if c.confidence >= SUGGESTION_FLOOR and (b := self._intent_button(c.intent))
+        ][:MAX_SUGGESTIONS]
+        blocks = [Block(self.messages("not_understood"))]
+        if suggestions:
+            blocks.append(Block(self.messages("not_understood_suggestions")))
+        return Reply(blocks=tuple(blocks), buttons=(*suggestions, *self.menu_buttons()), matched=False,
+                     confidence=candidates[0].confidence if candidates else 0.0)
+
+    def did_you_mean(self, candidates: list[Candidate]) -> Reply:
+        buttons = [b for c in candidates if (b := self._intent_button(c.intent))]
+        return Reply(
+            blocks=(Block(self.messages("did_you_mean")),),
+            buttons=(*buttons, Button(self.messages("button_menu"), "menu")),
+            matched=False,
+            confidence=candidates[0].confidence,
+        )
+
+    def _intent_button(self, intent_id: str) -> Button | None:
+        intent = self.intent(intent_id)
+        if intent is None:
+            return None
+        if intent.knowledge:
+            entry = self.content.entries[intent.knowledge]
+            return Button(entry_button(entry).label, f"i:{intent.id}")
+        labels = {"orientation": "button_orientation", "catalogue": "button_catalogue", "cress": "button_cress"}
+        if intent.action in labels:
+            return Button(self.messages(labels[intent.action]), f"i:{intent.id}")
+        return None
+
+    # -- catalogue --------------------------------------------------------------------------
+
+    def catalogue(self) -> Reply:
+        buttons = tuple(Button(self.messages(f"theme_{t}"), f"t:{t}") for t in CATALOGUE_THEMES)
+        return Reply(blocks=(Block(self.messages("catalogue_intro")),), buttons=buttons, matched=True,
+                     intent="catalogue", confidence=1.0)
+
+    def catalogue_theme(self, theme: str) -> Reply:
+        entries = sorted(
+            (e for e in self.content.entries.values() if theme in e.themes and e.kind != "faq"),
+            key=lambda e: e.name.lower(),
+        )
+        title = self.messages(f"theme_{theme}")
+        if not entries:
+            return Reply(blocks=(Block(self.messages("catalogue_empty")),), buttons=(Button(title, "cat"),))
+        lines = "\n".join(f"• {e.name} : {e.summary}" for e in entries)
+        return Reply(
+            blocks=(Block(self.messages("catalogue_theme", title=title)), Block(lines)),
+            buttons=(*(entry_button(e) for e in entries), Button(self.messages("button_catalogue"), "cat")),
+            matched=True,
+            intent="catalogue",
+            confidence=1.0,
+        )
+
+    # -- CRESS ------------------------------------------------------------------------------
+
+    def cress_reply(self, state: ConversationState, place: PlaceMatch | None) -> tuple[Reply, ConversationState]:
+        if place is not None:
+            return self.cress_for_places(state, place.candidates)
+        if state.place is not None:
+            card = self.territory.cress_card(state.place.region_code)
+            reply = Reply(
+                blocks=(Block(self.messages("cress_for_place", place=state.place.label)),),
+                cards=(card,),
+                matched=True,
+                intent="cress_contact",
+                confidence=1.0,
+            )
+            return reply, state.with_(last_intent="cress_contact")
+        return self.say("cress_ask_place"), state.with_(pending="place", last_intent="cress_contact")
+
+    def cress_for_places(
+        self, state: ConversationState, places: tuple[Place, ...]
+    ) -> tuple[Reply, ConversationState]:
+        if len(places) > 1:
+            buttons = tuple(Button(self.territory.label(p), f"p:{p.kind}:{p.code}") for p in places)
+            reply = Reply(
+                blocks=(Block(self.messages("cress_choose_place")),),
+                buttons=buttons,
+                matched=True,
+                intent="cress_contact",
+                confidence=1.0,
+            )
+            return reply, state.with_(pending="place", choices=tuple(b.payload for b in buttons))
+        state = self.remember_place(state, places)
+        assert state.place is not None
+        return self.cress_reply(state.with_(pending=None, choices=()), None)
+
+    def remember_place(self, state: ConversationState, places: tuple[Place, ...]) -> ConversationState:
+        if len(places) != 1:
+            return state
+        place = places[0]
+        ref = PlaceRef(place.kind, place.code, self.territory.label(place), self.territory.region_of(place))
+        return state.with_(place=ref)

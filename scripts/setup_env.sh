@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Create .venv and install the project (with the given extras) when pyproject.toml changed.
+# Sourced by start.sh and test.sh; needs only python3 >= 3.11.
+set -euo pipefail
+extras="${1:-}"
+python_bin="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  "$python_bin" -m venv .venv
+fi
+stamp=".venv/.installed${extras:+-$extras}"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras:+[$extras]}"
+  touch "$stamp"
+fi
