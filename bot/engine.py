@@ -245,7 +245,7 @@ class Engine:
             others = [c for c in candidates if c.intent != OUT_OF_SCOPE]
             return self.not_understood(others), state.with_(pending=None)
         assert top is not None
-        if len(candidates) > 1 and top.confidence - candidates[1].confidence < AMBIGUITY_MARGIN:
+        if len(candidates) > 1 and top.score - candidates[1].score < AMBIGUITY_MARGIN:
             return self.did_you_mean(candidates[:2]), state.with_(pending=None)
         intent = self.intent(top.intent)
         assert intent is not None

@@ -38,11 +38,13 @@ def quality_problems(content: Content) -> list[str]:
 
 
 def _confusions(content: Content) -> list[str]:
-    texts: list[str] = []
+    texts: list[str] = []  # compared without stop words
+    raw: list[str] = []  # reported as written
     owners: list[str] = []
     for intent in content.intents:
         for example in intent.examples:
             texts.append(" ".join(content_tokens(normalize(example))) or normalize(example))
+            raw.append(example)
             owners.append(intent.id)
     problems = []
     for position, text in enumerate(texts):
@@ -60,8 +62,8 @@ def _confusions(content: Content) -> list[str]:
         score, other = best_other
         if other >= 0 and score > best_own:
             problems.append(
-                f"{_where(content, owners[position])}: example '{texts[position]}' of '{owners[position]}' is closer"
-                f" to '{texts[other]}' of '{owners[other]}' ({score:.0f}) than to its own intent's examples"
+                f"{_where(content, owners[position])}: example '{raw[position]}' of '{owners[position]}' is closer"
+                f" to '{raw[other]}' of '{owners[other]}' ({score:.0f}) than to its own intent's examples"
             )
     return problems
 

@@ -19,19 +19,19 @@ from bot.nlu.normalize import normalize
 from bot.nlu.words import content_tokens, stem
 
 # Weights of the blend; see the module docstring.
-WORD_WEIGHT = 0.60
-CHAR_WEIGHT = 0.40
-EXACT_BONUS = 0.20
+WORD_WEIGHT = 0.70
+CHAR_WEIGHT = 0.30
+EXACT_BONUS = 0.10
 # FAQ intents share the acronym of the entry they are about, with a smaller bonus, so a bare
 # "tzcld" answers what TZCLD is and "tzcld 2026 prolonge" still reaches the FAQ.
-FAQ_EXACT_BONUS = 0.10
+FAQ_EXACT_BONUS = 0.05
 # Exponent of the query's norm in the word similarity: 1 is the cosine; lower values
 # penalise long messages less (people explain their situation before asking).
-QUERY_NORM_EXPONENT = 0.7
+QUERY_NORM_EXPONENT = 0.6
 # Below this confidence the bot says it does not know.
-THRESHOLD = 0.50
+THRESHOLD = 0.60
 # When the two best intents are this close, the bot asks "Vouliez-vous dire ... ?".
-AMBIGUITY_MARGIN = 0.03
+AMBIGUITY_MARGIN = 0.01
 # Char scores under this cut-off are ignored (0-100 scale of rapidfuzz).
 CHAR_CUTOFF = 55.0
 # A query token unknown to the examples is corrected to a known one at this similarity.
@@ -39,7 +39,7 @@ TYPO_CUTOFF = 84.0
 TYPO_MIN_LENGTH = 4
 # Weight of a query stem never seen in any example: it lowers similarity, as it should for
 # off-topic words, but not as much as a rare known word would.
-UNKNOWN_STEM_IDF = 1.2
+UNKNOWN_STEM_IDF = 2.0
 # Only the first characters of a long message are matched: enough for any real question.
 MAX_QUERY_CHARS = 400
 
@@ -47,8 +47,9 @@ MAX_QUERY_CHARS = 400
 @dataclass(frozen=True)
 class Candidate:
     intent: str
-    confidence: float
+    confidence: float  # the blend capped at 1: what the doors show
     exact: bool = False
+    score: float = 0.0  # the raw blend, for ranking and for telling two close intents apart
 
 
 @dataclass(frozen=True)
@@ -187,10 +188,13 @@ class IntentMatcher:
         exact = self._exact_hits([self._correct(t) for t in all_tokens])
         words = self._word_scores({stem(t) for t in tokens})
         chars = self._char_scores(" ".join(tokens))
-        scored = []
+        scored: list[tuple[float, str, bool]] = []
         for intent in set(words) | set(chars) | set(exact):
             value = WORD_WEIGHT * words.get(intent, 0.0) + CHAR_WEIGHT * chars.get(intent, 0.0)
             value += exact.get(intent, 0.0)
-            scored.append(Candidate(self.intent_ids[intent], round(min(value, 1.0), 4), intent in exact))
-        scored.sort(key=lambda c: (-c.confidence, c.intent))
-        return scored[:limit]
+            scored.append((value, self.intent_ids[intent], intent in exact))
+        # Rank on the raw blend (it can pass 1 with the exact bonus), report it capped at 1.
+        scored.sort(key=lambda item: (-item[0], item[1]))
+        return [
+            Candidate(intent, round(min(value, 1.0), 4), exact, value) for value, intent, exact in scored[:limit]
+        ]

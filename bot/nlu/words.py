@@ -7,15 +7,18 @@ from functools import lru_cache
 import snowballstemmer
 
 # Function words that carry no topic. Question words that change the meaning of a FAQ
-# ("combien", "qui", "quand") and the words of small talk ("bonjour", "merci") are kept.
+# ("combien", "qui", "quand") and the words of small talk ("bonjour", "merci") are kept;
+# the verbs of any request ("je cherche", "je voudrais") are not.
 STOP_WORDS = frozenset(
     """
     a au aux avec c ca ce ces cet cette d dans de des du elle elles en est et etre eu il ils
     j je l la le les leur leurs lui m ma mais me meme mes moi mon n ne nos notre nous on ou
     par pas pour qu que quel quelle quelles quels s sa se ses si son sont sur t ta te tes
     toi ton tu un une vos votre vous y suis es sommes etes ai as avons avez ont fait faire
-    quoi ceci cela ici voila il te alors donc aussi
+    ceci cela ici voila il te alors donc aussi
     tres plus moins bien peu tout tous toute toutes autre autres cest chose choses
+    cherche cherchons cherchez chercher veux voudrais voudrions aimerais aimerions peux pouvez
+    savoir sais besoin
     """.split()
 )
 

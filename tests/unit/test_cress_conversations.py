@@ -1,0 +1,67 @@
+"""CRESS look-ups through the engine: one message, the right regional chamber."""
+
+import pytest
+
+
+@pytest.mark.parametrize(
+    ("message", "region_word"),
+    [
+        ("je suis à Brest", "Bretagne"),
+        ("cress 29200", "Bretagne"),
+        ("CRESS pour le 2A", "Corse"),
+        ("contact cress 974", "Réunion"),
+        ("cress occitanie", "Occitanie"),
+        ("numero de la cress paca", "Provence"),
+        ("je suis en Limousin, c'est quoi ma cress", "Nouvelle-Aquitaine"),
+    ],
+)
+def test_place_in_one_message_gives_the_regional_cress(chat, message, region_word):
+    reply = chat.send(message)
+    assert reply.matched and reply.intent == "cress_contact"
+    assert reply.cards, chat.text
+    assert region_word in chat.text
+
+
+def test_ambiguous_town_asks_with_buttons_most_populated_first(chat):
+    chat.send("cress saint denis")
+    assert len(chat.labels) >= 2
+    assert "Saint-Denis" in chat.labels[0]
+    chat.press(chat.reply.buttons[1].payload)
+    assert chat.reply.cards
+
+
+def test_cress_without_place_asks_where_then_answers(chat):
+    chat.command("cress")
+    assert "Dans quelle région" in chat.text
+    chat.send("Rennes")
+    assert "Bretagne" in chat.text and chat.reply.cards
+
+
+def test_and_in_brittany_follows_a_cress_answer(chat):
+    chat.send("cress lyon")
+    assert "Auvergne-Rhône-Alpes" in chat.text
+    chat.send("et en Bretagne ?")
+    assert "Bretagne" in chat.text and chat.reply.cards
+
+
+def test_remembered_place_is_used_by_a_later_dla_question(chat):
+    chat.send("je suis à Brest")
+    chat.send("c'est quoi le DLA")
+    assert chat.reply.intent == "dla"
+    assert any("Bretagne" in card.title for card in chat.reply.cards)
+
+
+def test_normandie_card_does_not_send_people_to_the_liquidated_cress(chat):
+    chat.send("cress rouen")
+    assert "liquidation" in chat.text.lower()
+    assert "ESS France" in chat.text
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["je cherche un plombier à Lyon", "météo à Brest demain", "prix du gazole à Grenoble"],
+)
+def test_off_topic_message_with_a_place_stays_unmatched(chat, message):
+    reply = chat.send(message)
+    assert not reply.matched
+    assert not reply.cards
