@@ -1,0 +1,11 @@
+"""The Telegram door: python-telegram-bot v22 wiring around the transport-free engine.
+
+- settings: one `Settings` object read from the environment.
+- app: the one builder (`build_application`) and `run()` for `ess-bot run`.
+- handlers: updates -> `Event` -> `engine.respond` -> rendered messages.
+- render: `Reply` -> HTML messages and inline keyboards.
+- persistence: conversation state per chat, one JSON file each, atomic writes.
+- delivery: per-chat ordering of updates, retries of flood control and timeouts.
+- inline: `@bot dla` scheme cards.
+- offline: a Bot API stand-in that records calls (tests and the load benchmark).
+"""

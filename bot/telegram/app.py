@@ -1,0 +1,157 @@
+"""The one builder of the Telegram application, and `run()` for `ess-bot run`.
+
+Handler order (group 0; the first handler whose filter matches takes the update):
+
+| # | handler | takes |
+|---|---|---|
+| 1 | MessageHandler(COMMAND)          | every command: /start (deep links), /aide, /orienter, /cress, |
+|   |                                  | /dispositifs, /annuler, /oublier; unknown ones too (engine)   |
+| 2 | MessageHandler(TEXT)             | questions; in groups only when the bot is mentioned or replied to |
+| 3 | MessageHandler(private media)    | stickers, photos, voice, video, documents, locations...: a short answer |
+| 4 | MessageHandler(EDITED_MESSAGE)   | an edited message (private chats): a short answer |
+| 5 | CallbackQueryHandler             | every button press, answered first; stale data -> the engine's explanation |
+| 6 | InlineQueryHandler               | `@bot dla`: scheme cards |
+| - | error handler                    | logs, tells the user, never stops the application |
+
+Channel posts are neither requested (`ALLOWED_UPDATES`) nor matched by any handler.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from telegram import BotCommand, Update
+from telegram.error import InvalidToken, TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.engine import Engine
+from bot.telegram.delivery import PerChatUpdateProcessor, RetryingRateLimiter
+from bot.telegram.handlers import MENU_COMMANDS, Door
+from bot.telegram.inline import InlineCards
+from bot.telegram.logs import configure_logging, log_event
+from bot.telegram.persistence import JsonChatPersistence
+from bot.telegram.settings import Settings, SettingsError
+
+logger = logging.getLogger(__name__)
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
+MEDIA = (
+    filters.Sticker.ALL
+    | filters.PHOTO
+    | filters.VOICE
+    | filters.VIDEO
+    | filters.VIDEO_NOTE
+    | filters.AUDIO
+    | filters.Document.ALL
+    | filters.ANIMATION
+    | filters.LOCATION
+    | filters.VENUE
+    | filters.CONTACT
+    | filters.POLL
+    | filters.Dice.ALL
+)
+BOOTSTRAP_RETRIES = 5
+
+
+def build_application(
+    settings: Settings,
+    engine: Engine,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+) -> Application:
+    """The whole application, wired; `request` replaces the network (tests, benchmark)."""
+    builder = (
+        Application.builder()
+        .token(settings.token)
+        .base_url(settings.base_url)
+        .base_file_url(settings.base_file_url)
+        .persistence(JsonChatPersistence(settings.persistence_dir))
+        .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates))
+        .rate_limiter(RetryingRateLimiter(max_rate=settings.max_rate))
+        .post_init(_post_init)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(get_updates_request or request)
+    application = builder.build()
+    application.bot_data["engine"] = engine
+
+    door = Door(engine, log_message_text=settings.log_message_text)
+    inline = InlineCards(engine)
+    message = filters.UpdateType.MESSAGE
+    application.add_handlers(
+        [
+            MessageHandler(message & filters.COMMAND, door.on_command),
+            MessageHandler(message & filters.TEXT, door.on_text),
+            MessageHandler(message & filters.ChatType.PRIVATE & MEDIA, door.on_unsupported),
+            MessageHandler(filters.UpdateType.EDITED_MESSAGE, door.on_edited),
+            CallbackQueryHandler(door.on_button),
+            InlineQueryHandler(inline.on_inline_query),
+        ]
+    )
+    application.add_error_handler(door.on_error)
+    return application
+
+
+def bot_commands(engine: Engine) -> list[BotCommand]:
+    return [BotCommand(name, engine.messages(f"telegram_command_{name}")) for name in MENU_COMMANDS]
+
+
+async def _post_init(application: Application) -> None:
+    engine: Engine = application.bot_data["engine"]
+    try:
+        await application.bot.set_my_commands(bot_commands(engine))
+    except TelegramError as exc:
+        log_event(logger, "set_my_commands_failed", logging.WARNING, error=type(exc).__name__)
+    log_event(logger, "bot_ready", username=application.bot.username)
+
+
+def run() -> int:
+    """`ess-bot run`: long polling, or a webhook when WEBHOOK_URL is set. Returns an exit code."""
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"ess-bot run: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level, settings.token)
+
+    from bot.content.loader import ContentErrors
+    from bot.content.yaml_source import ContentError
+
+    try:
+        engine = Engine.load()
+        engine.territory  # noqa: B018 -- load the geography now, not on a user's first question
+    except (ContentErrors, ContentError) as exc:
+        log_event(logger, "content_invalid", logging.CRITICAL, errors=str(exc))
+        return 2
+
+    application = build_application(settings, engine)
+    mode = "webhook" if settings.webhook_url else "polling"
+    log_event(logger, "bot_starting", mode=mode, base_url=settings.base_url, data_dir=str(settings.data_dir))
+    try:
+        if settings.webhook_url:
+            application.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path=settings.webhook_path,
+                webhook_url=settings.webhook_url,
+                secret_token=settings.webhook_secret,
+                allowed_updates=ALLOWED_UPDATES,
+                bootstrap_retries=BOOTSTRAP_RETRIES,
+            )
+        else:
+            application.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=BOOTSTRAP_RETRIES)
+    except InvalidToken:
+        log_event(logger, "token_rejected", logging.CRITICAL)
+        return 2
+    except TelegramError as exc:
+        log_event(logger, "bot_stopped_on_error", logging.CRITICAL, error=type(exc).__name__)
+        return 1
+    log_event(logger, "bot_stopped")
+    return 0

@@ -1,0 +1,271 @@
+"""Updates -> `Event` -> `engine.respond` -> rendered messages. No conversation logic here.
+
+`Door` holds the engine; its bound methods are the handler callbacks wired in `app.py`.
+Each chat's `ConversationState` lives in `context.chat_data["state"]` (as a dict) and is
+written to the persistence before the reply is sent: what the user has seen is saved.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import time
+from collections.abc import Callable, Sequence
+
+from telegram import LinkPreviewOptions, Message, MessageEntity, ReplyParameters, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import ContextTypes
+
+from bot.engine import Engine
+from bot.replies import Event, Reply
+from bot.state import ConversationState
+from bot.telegram.logs import log_event
+from bot.telegram.render import OutgoingMessage, decode_callback, render_reply, render_text
+
+logger = logging.getLogger(__name__)
+STATE_KEY = "state"
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+# The commands shown in Telegram's menu, in this order; descriptions are messages.yaml keys.
+MENU_COMMANDS = ("start", "aide", "orienter", "cress", "dispositifs", "annuler", "oublier")
+FORGET_COMMAND = "oublier"
+# Message attribute -> messages.yaml key naming that kind in French (plural), checked in
+# this order (an animation is also a document, a venue also a location).
+UNSUPPORTED_KINDS = (
+    ("sticker", "telegram_kind_sticker"),
+    ("animation", "telegram_kind_animation"),
+    ("photo", "telegram_kind_photo"),
+    ("voice", "telegram_kind_voice"),
+    ("video_note", "telegram_kind_video_note"),
+    ("video", "telegram_kind_video"),
+    ("audio", "telegram_kind_audio"),
+    ("document", "telegram_kind_document"),
+    ("venue", "telegram_kind_location"),
+    ("location", "telegram_kind_location"),
+    ("contact", "telegram_kind_contact"),
+    ("poll", "telegram_kind_poll"),
+    ("dice", "telegram_kind_dice"),
+)
+_TAG_RE = re.compile(r"<[^>]+>")
+Context = ContextTypes.DEFAULT_TYPE
+
+
+def is_private(message: Message) -> bool:
+    return message.chat.type == ChatType.PRIVATE
+
+
+def parse_command(message: Message, bot_username: str) -> tuple[str, str] | None:
+    """(command, argument) of "/cmd@bot argument"; None when addressed to another bot."""
+    text = message.text or ""
+    entity = next(
+        (e for e in message.entities if e.type == MessageEntity.BOT_COMMAND and e.offset == 0), None
+    )
+    if entity is None or not text.startswith("/"):
+        return None
+    head = text[1 : entity.length]
+    name, _, target = head.partition("@")
+    if target and target.lower() != bot_username.lower():
+        return None
+    return name.lower(), text[entity.length :].strip()
+
+
+def addressed_text(message: Message, bot_username: str, bot_id: int) -> str | None:
+    """The text meant for the bot: all of it in private chats; in groups only when the bot
+    is mentioned (the mention removed) or the message replies to the bot."""
+    text = message.text or ""
+    if is_private(message):
+        return text
+    mention = f"@{bot_username}".lower()
+    mentioned = False
+    for entity in message.entities:
+        if entity.type == MessageEntity.MENTION:
+            if message.parse_entity(entity).lower() == mention:
+                mentioned = True
+        elif entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot_id:
+            mentioned = True
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
+        mentioned = True
+    if not mentioned:
+        return None
+    return re.sub(re.escape(f"@{bot_username}"), " ", text, flags=re.IGNORECASE).strip()
+
+
+def unsupported_kind(message: Message) -> str | None:
+    for attribute, key in UNSUPPORTED_KINDS:
+        if getattr(message, attribute, None):
+            return key
+    return None
+
+
+def plain_from_html(text: str) -> str:
+    return html.unescape(_TAG_RE.sub("", text))
+
+
+class Door:
+    """The handler callbacks, bound to one engine."""
+
+    def __init__(self, engine: Engine, log_message_text: bool = False, clock: Callable[[], float] = time.time):
+        self.engine = engine
+        self.texts = engine.messages
+        self.log_message_text = log_message_text
+        self.clock = clock
+
+    # -- the one path: event -> engine -> persistence -> messages ------------------------------
+
+    async def respond(
+        self, update: Update, context: Context, chat_id: int, event: Event, reply_to: int | None = None
+    ) -> Reply:
+        started = time.perf_counter()
+        chat_data = context.chat_data if context.chat_data is not None else {}
+        state = ConversationState.from_dict(chat_data.get(STATE_KEY))
+        reply, new_state = self.engine.respond(state, event)
+        await self.save_state(context, chat_id, chat_data, new_state, forget=self._forgets(event))
+        await self.send(context, chat_id, render_reply(reply, self.texts), reply_to)
+        fields = {
+            "chat": chat_id,
+            "update": update.update_id,
+            "kind": event.kind,
+            "intent": reply.intent,
+            "matched": reply.matched,
+            "confidence": round(reply.confidence, 3),
+            "ms": round((time.perf_counter() - started) * 1000, 1),
+        }
+        if event.kind == "command":
+            fields["command"] = event.command
+        if self.log_message_text:
+            fields["text"] = event.text or event.payload
+        log_event(logger, "update_handled", **fields)
+        return reply
+
+    @staticmethod
+    def _forgets(event: Event) -> bool:
+        return event.kind == "command" and event.command == FORGET_COMMAND
+
+    async def save_state(
+        self, context: Context, chat_id: int, chat_data: dict, state: ConversationState, forget: bool
+    ) -> None:
+        persistence = context.application.persistence
+        if forget:
+            chat_data.clear()
+            context.application.drop_chat_data(chat_id)
+            if persistence is not None:
+                await persistence.drop_chat_data(chat_id)
+            log_event(logger, "chat_forgotten", chat=chat_id)
+            return
+        chat_data[STATE_KEY] = state.to_dict()
+        if persistence is not None:
+            await persistence.update_chat_data(chat_id, dict(chat_data))
+
+    async def send(
+        self, context: Context, chat_id: int, messages: Sequence[OutgoingMessage], reply_to: int | None = None
+    ) -> None:
+        reply_parameters = (
+            ReplyParameters(message_id=reply_to, allow_sending_without_reply=True) if reply_to else None
+        )
+        for message in messages:
+            try:
+                try:
+                    await context.bot.send_message(
+                        chat_id,
+                        message.html,
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=message.keyboard,
+                        link_preview_options=NO_PREVIEW,
+                        reply_parameters=reply_parameters,
+                    )
+                except BadRequest as exc:
+                    if "parse" not in str(exc).lower():
+                        raise
+                    # An HTML mistake must not silence the bot: send the same words as plain text.
+                    log_event(logger, "html_rejected", logging.ERROR, chat=chat_id)
+                    await context.bot.send_message(
+                        chat_id,
+                        plain_from_html(message.html),
+                        reply_markup=message.keyboard,
+                        link_preview_options=NO_PREVIEW,
+                        reply_parameters=reply_parameters,
+                    )
+            except Forbidden:
+                log_event(logger, "chat_unreachable", logging.WARNING, chat=chat_id, reason="forbidden")
+                return
+            reply_parameters = None
+
+    # -- handler callbacks ---------------------------------------------------------------------
+
+    async def on_command(self, update: Update, context: Context) -> None:
+        message = update.effective_message
+        if message is None:
+            return
+        parsed = parse_command(message, context.bot.username)
+        if parsed is None:
+            return
+        command, argument = parsed
+        event = Event("command", command=command, text=argument, now=self.clock())
+        await self.respond(update, context, message.chat.id, event, self._quote(message))
+
+    async def on_text(self, update: Update, context: Context) -> None:
+        message = update.effective_message
+        if message is None:
+            return
+        text = addressed_text(message, context.bot.username, context.bot.id)
+        if text is None:
+            return
+        event = Event("text", text=text, now=self.clock())
+        await self.respond(update, context, message.chat.id, event, self._quote(message))
+
+    async def on_unsupported(self, update: Update, context: Context) -> None:
+        message = update.effective_message
+        if message is None or not is_private(message):
+            return
+        key = unsupported_kind(message)
+        kind = self.texts(key) if key else self.texts("telegram_kind_other")
+        await self.respond(update, context, message.chat.id, Event("unsupported", text=kind, now=self.clock()))
+
+    async def on_edited(self, update: Update, context: Context) -> None:
+        message = update.edited_message
+        if message is None or not is_private(message):
+            return
+        await self.send(context, message.chat.id, [render_text(self.texts("telegram_edited_message"))],
+                        message.message_id)
+        log_event(logger, "update_handled", chat=message.chat.id, update=update.update_id, kind="edited")
+
+    async def on_button(self, update: Update, context: Context) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        try:
+            await query.answer()  # stops the button's spinner; every query gets it
+        except TelegramError as exc:
+            log_event(logger, "callback_answer_failed", logging.INFO, error=type(exc).__name__)
+        message = query.message
+        if message is None:  # a button under an inline-mode message: nothing to answer into
+            return
+        event = Event("button", payload=decode_callback(query.data), now=self.clock())
+        await self.respond(update, context, message.chat.id, event)
+
+    async def on_error(self, update: object, context: Context) -> None:
+        """The one error handler: log, tell the user when possible, never stop the application."""
+        error = context.error
+        chat_id = update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
+        if isinstance(error, Forbidden):
+            log_event(logger, "chat_unreachable", logging.WARNING, chat=chat_id, reason="forbidden")
+            return
+        logger.error(
+            "handler_error",
+            exc_info=error,
+            extra={"fields": {"chat": chat_id, "error": type(error).__name__,
+                              "update": getattr(update, "update_id", None)}},
+        )
+        if chat_id is None or not isinstance(update, Update) or update.inline_query is not None:
+            return
+        try:
+            await context.bot.send_message(chat_id, self.texts("telegram_error"), link_preview_options=NO_PREVIEW)
+        except TelegramError as exc:
+            log_event(logger, "error_notice_failed", logging.WARNING, chat=chat_id, error=type(exc).__name__)
+
+    @staticmethod
+    def _quote(message: Message) -> int | None:
+        """In groups the answer quotes the message it answers."""
+        return None if is_private(message) else message.message_id
