@@ -30,13 +30,16 @@ FAQ_EXACT_BONUS = 0.05
 QUERY_NORM_EXPONENT = 0.6
 # Below this confidence the bot says it does not know.
 THRESHOLD = 0.60
+# A message that names a scheme by its acronym or alias is about that scheme, however long
+# the story around it: its intent is not rejected (its FAQs still win on their words).
+EXACT_FLOOR = 0.65
 # When the two best intents are this close, the bot asks "Vouliez-vous dire ... ?".
 AMBIGUITY_MARGIN = 0.01
 # Char scores under this cut-off are ignored (0-100 scale of rapidfuzz).
 CHAR_CUTOFF = 55.0
 # A query token unknown to the examples is corrected to a known one at this similarity.
 TYPO_CUTOFF = 84.0
-TYPO_MIN_LENGTH = 4
+TYPO_MIN_LENGTH = 5
 # Weight of a query stem never seen in any example: it lowers similarity, as it should for
 # off-topic words, but not as much as a rare known word would.
 UNKNOWN_STEM_IDF = 2.0
@@ -191,7 +194,10 @@ class IntentMatcher:
         scored: list[tuple[float, str, bool]] = []
         for intent in set(words) | set(chars) | set(exact):
             value = WORD_WEIGHT * words.get(intent, 0.0) + CHAR_WEIGHT * chars.get(intent, 0.0)
-            value += exact.get(intent, 0.0)
+            bonus = exact.get(intent, 0.0)
+            value += bonus
+            if bonus == EXACT_BONUS:
+                value = max(value, EXACT_FLOOR)
             scored.append((value, self.intent_ids[intent], intent in exact))
         # Rank on the raw blend (it can pass 1 with the exact bonus), report it capped at 1.
         scored.sort(key=lambda item: (-item[0], item[1]))
