@@ -1,0 +1,118 @@
+"""The public face of the territory package: places in messages and the CRESS to contact."""
+
+from __future__ import annotations
+
+import functools
+import time
+from pathlib import Path
+
+from bot.content.yaml_source import ContentError
+from bot.nlu.normalize import normalize
+from bot.replies import ContactCard
+from bot.territory.directory import Directory, load_directory
+from bot.territory.matcher import Matcher
+from bot.territory.places import Geography, Place, PlaceMatch, load_geography
+
+KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "knowledge"
+GEO_FILE = Path("geo") / "geo.json"
+ORDINARY_WORDS_FILE = Path("geo") / "ordinary_words.txt"
+CONFUSABLE_WORDS_FILE = Path("geo") / "confusable_words.txt"
+CRESS_FILE = Path("organisations") / "cress.yaml"
+
+
+class Territory:
+    """Geography + CRESS directory, loaded once. Pure and fast after loading; no I/O in find()."""
+
+    def __init__(
+        self,
+        geo: Geography,
+        directory: Directory,
+        ordinary_words: frozenset[str],
+        confusable_words: frozenset[str] = frozenset(),
+    ) -> None:
+        self.geo = geo
+        self.directory = directory
+        self._ordinary_words = ordinary_words
+        self._confusable_words = confusable_words
+        self._matcher: Matcher | None = None
+        self.load_seconds = 0.0
+
+    @classmethod
+    def load(cls, knowledge_dir: Path = KNOWLEDGE_DIR) -> Territory:
+        """Read knowledge/geo and knowledge/organisations/cress.yaml; content errors name the file."""
+        started = time.perf_counter()
+        geo = load_geography(knowledge_dir / GEO_FILE)
+        directory = load_directory(
+            knowledge_dir / CRESS_FILE,
+            region_codes=set(geo.regions),
+            com_codes=set(geo.collectivities),
+        )
+        territory = cls(
+            geo,
+            directory,
+            read_word_list(knowledge_dir / ORDINARY_WORDS_FILE),
+            read_word_list(knowledge_dir / CONFUSABLE_WORDS_FILE),
+        )
+        territory.load_seconds = time.perf_counter() - started
+        return territory
+
+    @property
+    def matcher(self) -> Matcher:
+        """The name index, built on first use (about a tenth of a second)."""
+        if self._matcher is None:
+            self._matcher = Matcher(self.geo, self._ordinary_words, normalize, self._confusable_words)
+        return self._matcher
+
+    def warm_up(self) -> Territory:
+        """Build the indexes now (at start-up) rather than on the first message."""
+        self.matcher._fuzzy_index()
+        return self
+
+    # ------------------------------------------------------------------ places
+    def find(self, text: str, expect_place: bool = False) -> PlaceMatch | None:
+        """The place a normalised message mentions, or None.
+
+        expect_place=True when the bot has just asked where the user is, or the user asked for
+        a CRESS: a bare department number then counts, and so do names that are ordinary words.
+        """
+        return self.matcher.find(text, expect_place=expect_place)
+
+    def region_of(self, place: Place) -> str | None:
+        """The region code (or overseas collectivity code) whose CRESS serves this place."""
+        return place.region_code
+
+    def place(self, kind: str, code: str) -> Place | None:
+        """Rebuild a place from a button payload (kind and code)."""
+        return self.geo.get(kind, code)
+
+    def label(self, place: Place) -> str:
+        """A French label for buttons and replies: "Brest (29, Bretagne)"."""
+        if place.kind in ("region", "collectivity"):
+            return place.name
+        area = self.geo.area_name(place.region_code)
+        if place.department_code in self.geo.departments:
+            if place.kind == "department" and place.name == area:
+                return f"{place.name} ({place.department_code})"
+            return f"{place.name} ({place.department_code}, {area})"
+        # A commune of an overseas collectivity.
+        return place.name if place.name == area else f"{place.name} ({area})"
+
+    # ------------------------------------------------------------------ contacts
+    def cress_card(self, region_code: str | None) -> ContactCard:
+        """The CRESS of a region; ESS France (with the reason) where there is none to send to."""
+        return self.directory.card(region_code)
+
+
+def read_word_list(path: Path) -> frozenset[str]:
+    """One word a line; lines starting with # are comments."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise ContentError(path, None, f"cannot read file: {exc}") from exc
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+@functools.cache
+def default_territory() -> Territory:
+    """The territory of the project's own knowledge/ directory, loaded once per process."""
+    return Territory.load()

@@ -1,0 +1,176 @@
+"""Regenerate knowledge/geo/geo.json from the official Etalab geography package.
+
+    .venv/bin/python scripts/update_geo.py [--version 6.0.0] [--french-words /usr/share/dict/french]
+
+Runs `npm pack @etalab/decoupage-administratif@VERSION` in a temporary directory (needs npm and
+the npm registry, only here: the bot reads the committed JSON and needs neither Node nor the
+network), reads data/regions.json, departements.json and communes.json (type "commune-actuelle"
+only) and writes one compact JSON file with the source package, its version and the date.
+
+With --french-words (a word list such as Debian's wfrench, /usr/share/dict/french), it also
+rewrites knowledge/geo/ordinary_words.txt: the words of place names that are ordinary French
+words ("tours", "orange", "port", "plaisir"), which the matcher only accepts with a place context.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.nlu.normalize import normalize  # noqa: E402
+
+PACKAGE = "@etalab/decoupage-administratif"
+DEFAULT_VERSION = "6.0.0"
+GEO_DIR = ROOT / "knowledge" / "geo"
+GEO_FILE = GEO_DIR / "geo.json"
+ORDINARY_FILE = GEO_DIR / "ordinary_words.txt"
+CONFUSABLE_FILE = GEO_DIR / "confusable_words.txt"
+
+
+def fetch_package(version: str, workdir: Path) -> Path:
+    """npm pack the package into workdir and return its extracted data/ directory."""
+    result = subprocess.run(
+        ["npm", "pack", f"{PACKAGE}@{version}", "--silent"],
+        cwd=workdir,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    tarball = workdir / result.stdout.strip().splitlines()[-1]
+    with tarfile.open(tarball) as tar:
+        tar.extractall(workdir, filter="data")
+    data = workdir / "package" / "data"
+    manifest = json.loads((workdir / "package" / "package.json").read_text(encoding="utf-8"))
+    if manifest.get("version") != version:
+        raise SystemExit(f"expected version {version}, npm gave {manifest.get('version')}")
+    return data
+
+
+def build(data: Path, version: str, today: dt.date) -> dict:
+    regions = json.loads((data / "regions.json").read_text(encoding="utf-8"))
+    departments = json.loads((data / "departements.json").read_text(encoding="utf-8"))
+    communes = json.loads((data / "communes.json").read_text(encoding="utf-8"))
+    return {
+        "source": {
+            "package": PACKAGE,
+            "version": version,
+            "license": "MIT (data: INSEE Code officiel géographique, La Poste)",
+            "generated": today.isoformat(),
+            "generator": "scripts/update_geo.py",
+        },
+        # [code, name, zone]; zone "com" marks the overseas collectivities (no region, no CRESS).
+        "regions": [[r["code"], r["nom"], r["zone"]] for r in regions],
+        # [code, name, region code]; for a collectivity the "region" is the collectivity itself.
+        "departments": [[d["code"], d["nom"], d["region"]] for d in departments],
+        # [INSEE code, name, department code, postal codes, population, normalised name]; the
+        # normalised name (bot.nlu.normalize) spares the bot 35,000 normalisations at start-up,
+        # and a unit test checks it still equals normalize(name).
+        "communes": [
+            [
+                c["code"],
+                c["nom"],
+                c["departement"],
+                c.get("codesPostaux") or [],
+                c.get("population") or 0,
+                normalize(c["nom"]),
+            ]
+            for c in communes
+            if c.get("type") == "commune-actuelle"
+        ],
+    }
+
+
+def write_geo(geo: dict, path: Path) -> None:
+    """Compact but diffable: one region, department or commune per line."""
+
+    def dump(value: object) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    lines = ["{", f'"source":{dump(geo["source"])},']
+    for key in ("regions", "departments", "communes"):
+        rows = geo[key]
+        lines.append(f'"{key}":[')
+        lines.extend(dump(row) + ("," if i < len(rows) - 1 else "") for i, row in enumerate(rows))
+        lines.append("]," if key != "communes" else "]")
+    lines.append("}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def read_french_words(words_file: Path) -> set[str]:
+    return {
+        normalize(w)
+        for w in words_file.read_text(encoding="utf-8").split()
+        if w[:1].islower()  # skip the proper nouns some lists carry
+    }
+
+
+def write_ordinary_words(geo: dict, words: set[str], words_file: Path, path: Path) -> int:
+    names = [row[1] for key in ("regions", "departments", "communes") for row in geo[key]]
+    found = sorted({t for name in names for t in normalize(name).split() if t in words})
+    header = [
+        "# Words of French place names that are also ordinary French words.",
+        f"# Generated by scripts/update_geo.py --french-words {words_file} from the commune,",
+        "# department and region names; the matcher accepts a name made only of such words",
+        '# ("tours", "le port", "plaisir") only with a place context ("a Tours") or when a place',
+        "# is expected. One normalised word per line.",
+    ]
+    path.write_text("\n".join(header + found) + "\n", encoding="utf-8")
+    return len(found)
+
+
+def write_confusable_words(words: set[str], words_file: Path, path: Path) -> int:
+    """Dictionary words the typo matcher would take for a place ("porteurs" -> Portets)."""
+    from bot.territory.matcher import FUZZY_MIN_LENGTH, Matcher
+    from bot.territory.places import load_geography
+    from bot.territory.territory import read_word_list
+
+    ordinary = read_word_list(ORDINARY_FILE)
+    matcher = Matcher(load_geography(GEO_FILE), ordinary, normalize)
+    found = sorted(
+        w
+        for w in words
+        if len(w) >= FUZZY_MIN_LENGTH and w.isalpha() and matcher._fuzzy_at([w], 0, (1,), None) is not None
+    )
+    header = [
+        '# French words one or two letters away from a place name ("porteurs" / Portets,',
+        '# "moyenne" / Mayenne): the matcher never reads them as a misspelt place.',
+        f"# Generated by scripts/update_geo.py --french-words {words_file}. One normalised word per line.",
+    ]
+    path.write_text("\n".join(header + found) + "\n", encoding="utf-8")
+    return len(found)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--version", default=DEFAULT_VERSION)
+    parser.add_argument("--french-words", type=Path, help="word list to regenerate ordinary_words.txt")
+    args = parser.parse_args(argv)
+    GEO_DIR.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        data = fetch_package(args.version, Path(tmp))
+        geo = build(data, args.version, dt.date.today())
+    write_geo(geo, GEO_FILE)
+    print(
+        f"{GEO_FILE.relative_to(ROOT)}: {len(geo['regions'])} regions, {len(geo['departments'])} departments, "
+        f"{len(geo['communes'])} communes ({PACKAGE}@{args.version})"
+    )
+    if args.french_words:
+        words = read_french_words(args.french_words)
+        count = write_ordinary_words(geo, words, args.french_words, ORDINARY_FILE)
+        print(f"{ORDINARY_FILE.relative_to(ROOT)}: {count} words")
+        count = write_confusable_words(words, args.french_words, CONFUSABLE_FILE)
+        print(f"{CONFUSABLE_FILE.relative_to(ROOT)}: {count} words")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
