@@ -158,7 +158,7 @@ class Directory:
             # Liquidated or not confirmed: the lines say so and the contacts are ESS France's.
             return self.national_card(tuple(cress.lines))
         lines = [cress.official_name, *cress.lines]
-        if not cress.has_contact or not (cress.website or cress.email or cress.phone):
+        if not (cress.website or cress.email or cress.phone):  # nothing to reach them by: add ESS France
             lines.append(f"{self.national.name}, le réseau national des CRESS : {self.national.website.value}")
         return ContactCard(
             title=cress.name,

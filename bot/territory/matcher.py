@@ -3,12 +3,14 @@
 How it decides, in order:
 1. Postal codes (5 digits, "29 200" too) always count, unless the number reads as an amount
    ("un pret de 15000", "20000 euros"). Department numbers ("29", "2a", "974") count after a
-   context word ("le 29", "dans le 29", "dept 29", "cress 29") or when a place is expected.
+   context word ("le 29", "dans le 29", "dept 29", "cress 29"); when a place is expected, a bare
+   number counts too if it ends the message or stands among answer words.
 2. Names are looked up exactly, longest first, over the official names of regions, departments,
    collectivities and communes plus short forms and former regions (lexicon.py), with "st"/"ste"
    read as "saint"/"sainte" and "au Havre" read as "le Havre". A name that is also an ordinary
    French word ("Tours", "Plaisir", "le Port", "la Manche") counts only after a place word
-   ("a", "au", "sur", "en", "dans le"...), when it is the whole message, or when a place is expected.
+   ("a", "au", "en", "dans le"...), when it is the whole message, or when a place is expected and
+   the rest of the message is only answer words ("je suis a", "dans le"; lexicon.ANSWER_FILLERS).
 3. Only when nothing matched exactly: typos, with rapidfuzz's OSA distance (1 edit up to 7
    letters, 2 from 8), only after a place word or when a place is expected, only for words of
    5 letters or more that are not common words, and only towards regions, departments and
