@@ -27,6 +27,7 @@ from bot.replies import Event  # noqa: E402
 from bot.state import ConversationState  # noqa: E402
 
 DEV_SET = ROOT / "tests" / "data" / "dev_set.yaml"
+KNOWN_MISSES = ROOT / "tests" / "data" / "known_misses.yaml"
 
 
 def predicted(engine: Engine, text: str) -> tuple[str | None, float, float]:
@@ -51,6 +52,9 @@ def startup_seconds() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--misses", action="store_true", help="list every wrong answer")
+    parser.add_argument(
+        "--write-known-misses", action="store_true", help=f"record today's misses in {KNOWN_MISSES.name} for the tests"
+    )
     args = parser.parse_args()
 
     engine = Engine.load()
@@ -89,6 +93,12 @@ def main() -> None:
     print(f"latency per message: p50 {p50:.2f} ms, p99 {p99:.2f} ms, max {latencies[-1] * 1000:.2f} ms")
     print(f"start-up to first answer (fresh process): {startup_seconds():.2f} s")
     print(f"peak memory (this process, RSS): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    if args.write_known_misses:
+        header = "# Dev-set messages the engine gets wrong today (written by benchmarks/bench_nlu.py).\n"
+        header += "# The dev-set test expects them to fail: fixing one makes that test say so.\n"
+        body = yaml.safe_dump([m[0] for m in misses], allow_unicode=True, width=200)
+        KNOWN_MISSES.write_text(header + body, encoding="utf-8")
+        print(f"wrote {len(misses)} known misses to {KNOWN_MISSES.relative_to(ROOT)}")
     if args.misses:
         print("\nmisses (expected -> got, confidence):")
         for text, expected, got, confidence in misses:

@@ -40,9 +40,9 @@ CHAR_CUTOFF = 55.0
 # A query token unknown to the examples is corrected to a known one at this similarity.
 TYPO_CUTOFF = 84.0
 TYPO_MIN_LENGTH = 5
-# Weight of a query stem never seen in any example: it lowers similarity, as it should for
-# off-topic words, but not as much as a rare known word would.
-UNKNOWN_STEM_IDF = 2.0
+# Weight of a query stem never seen in any example: as heavy as the rarest known stem, since
+# a word no intent knows is strong evidence that the message is about something else.
+UNKNOWN_STEM_IDF = 4.5
 # Only the first characters of a long message are matched: enough for any real question.
 MAX_QUERY_CHARS = 400
 
@@ -91,7 +91,9 @@ class IntentMatcher:
             entry = entries.get(intent.knowledge) if intent.knowledge else None
             if entry is not None and entry.kind == "faq":
                 for related in entry.see_also:
-                    for key in entries[related].acronyms if related in entries else []:
+                    related_entry = entries.get(related)
+                    keys = [*related_entry.acronyms, *related_entry.aliases] if related_entry else []
+                    for key in keys:
                         self._exact[normalize(key)].setdefault(index, FAQ_EXACT_BONUS)
         self._exact.pop("", None)
         self._max_exact_words = max((len(k.split()) for k in self._exact), default=1)
@@ -197,7 +199,8 @@ class IntentMatcher:
             bonus = exact.get(intent, 0.0)
             value += bonus
             if bonus == EXACT_BONUS:
-                value = max(value, EXACT_FLOOR)
+                # Lifted above the floor, in the same order as before the lift.
+                value = max(value, EXACT_FLOOR + value / 10)
             scored.append((value, self.intent_ids[intent], intent in exact))
         # Rank on the raw blend (it can pass 1 with the exact bonus), report it capped at 1.
         scored.sort(key=lambda item: (-item[0], item[1]))
