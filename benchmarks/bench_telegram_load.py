@@ -1,0 +1,151 @@
+"""Load benchmark of the Telegram door: N chats x M messages through the real Application
+(handlers, engine, persistence writes, rendering, per-chat ordering, rate limiter with
+throttling off) on the offline Bot API. Checks that no reply is lost or out of order and
+prints throughput and latency percentiles.
+
+    python benchmarks/bench_telegram_load.py                 # 500 chats x 10 messages, one burst
+    python benchmarks/bench_telegram_load.py --rate 300      # paced arrivals, 300 updates/s
+    python benchmarks/bench_telegram_load.py --api-latency 0.05   # each Bot API call takes 50 ms
+
+Latency is measured from the update entering the application's queue to the reply's
+sendMessage call. In burst mode it includes the time spent queueing behind the whole burst.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from telegram import Update  # noqa: E402
+
+from bot.engine import Engine  # noqa: E402
+from bot.replies import Event  # noqa: E402
+from bot.state import ConversationState  # noqa: E402
+from bot.telegram.app import build_application  # noqa: E402
+from bot.telegram.offline import OfflineBotApi  # noqa: E402
+from bot.telegram.render import render_reply  # noqa: E402
+from bot.telegram.settings import Settings  # noqa: E402
+
+# One user's ten messages: commands, questions, a CRESS look-up, the guided flow with buttons.
+SCRIPT: list[tuple[str, str]] = [
+    ("command", "/start"),
+    ("text", "c'est quoi le DLA ?"),
+    ("command", "/orienter"),
+    ("button", "o:set:who:association"),
+    ("text", "création"),
+    ("button", "o:set:need:financement"),
+    ("command", "/annuler"),
+    ("text", "cress 29200"),
+    ("text", "comment créer une SCIC ?"),
+    ("command", "/aide"),
+]
+
+
+def expected_replies(engine: Engine, messages: int) -> list[str]:
+    """What one chat must receive, in order (first message of each reply)."""
+    state = ConversationState()
+    expected = []
+    for kind, value in SCRIPT[:messages]:
+        if kind == "command":
+            name, _, argument = value[1:].partition(" ")
+            event = Event("command", command=name, text=argument, now=time.time())
+        elif kind == "button":
+            event = Event("button", payload=value, now=time.time())
+        else:
+            event = Event("text", text=value, now=time.time())
+        reply, state = engine.respond(state, event)
+        expected.append(render_reply(reply, engine.messages)[0].html)
+    return expected
+
+
+def make_update(app, update_id: int, chat_id: int, kind: str, value: str) -> Update:
+    user = {"id": chat_id, "is_bot": False, "first_name": "U"}
+    chat = {"id": chat_id, "type": "private"}
+    if kind == "button":
+        message = {"message_id": 1, "date": int(time.time()), "chat": chat, "text": "…"}
+        query = {"id": str(update_id), "from": user, "chat_instance": "c", "data": f"v1|{value}", "message": message}
+        return Update.de_json({"update_id": update_id, "callback_query": query}, app.bot)
+    message = {"message_id": update_id, "date": int(time.time()), "chat": chat, "from": user, "text": value}
+    if kind == "command":
+        message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(value.split()[0])}]
+    return Update.de_json({"update_id": update_id, "message": message}, app.bot)
+
+
+async def run(chats: int, messages: int, rate: float, api_latency: float, concurrency: int) -> int:
+    engine = Engine.load()
+    engine.territory  # noqa: B018
+    expected = expected_replies(engine, messages)
+    api = OfflineBotApi(latency=api_latency)
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(token="1:bench", data_dir=Path(tmp), max_rate=0, concurrent_updates=concurrency)
+        app = build_application(settings, engine, request=api)
+        arrivals: dict[int, list[float]] = {}
+        total = chats * messages
+        async with app:
+            await app.start()
+            started = time.perf_counter()
+            update_id = 0
+            for index in range(messages):
+                kind, value = SCRIPT[index]
+                for chat in range(chats):
+                    chat_id = 10_000 + chat
+                    update_id += 1
+                    if rate:
+                        target = started + update_id / rate
+                        delay = target - time.perf_counter()
+                        if delay > 0:
+                            await asyncio.sleep(delay)
+                    arrivals.setdefault(chat_id, []).append(time.perf_counter())
+                    await app.update_queue.put(make_update(app, update_id, chat_id, kind, value))
+            deadline = time.perf_counter() + 120
+            while len(api.calls_of("sendMessage")) < total and time.perf_counter() < deadline:
+                await asyncio.sleep(0.01)
+            elapsed = time.perf_counter() - started
+            await app.stop()
+
+    sends = api.calls_of("sendMessage")
+    per_chat: dict[int, list] = {}
+    for call in sends:
+        per_chat.setdefault(int(call.params["chat_id"]), []).append(call)
+    lost = total - len(sends)
+    out_of_order = 0
+    latencies: list[float] = []
+    for chat_id, times in arrivals.items():
+        received = per_chat.get(chat_id, [])
+        texts = [c.params["text"] for c in received]
+        if texts != expected[: len(texts)]:
+            out_of_order += 1
+        latencies.extend(call.at - t for call, t in zip(received, times, strict=False))
+    latencies.sort()
+    p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
+    mode = f"paced at {rate:g}/s" if rate else "one burst"
+    print(f"telegram load: {chats} chats x {messages} messages = {total} updates ({mode}, "
+          f"API latency {api_latency * 1000:g} ms, {concurrency} concurrent updates)")
+    print(f"  replies: {len(sends)}/{total}  lost: {lost}  chats out of order or wrong: {out_of_order}")
+    print(f"  throughput: {len(sends) / elapsed:.0f} replies/s  (wall {elapsed:.2f} s)")
+    if latencies:
+        print(f"  latency ms: p50 {p(0.50):.1f}  p90 {p(0.90):.1f}  p99 {p(0.99):.1f}  "
+              f"max {latencies[-1] * 1000:.1f}  mean {statistics.fmean(latencies) * 1000:.1f}")
+    return 0 if lost == 0 and out_of_order == 0 else 1
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--chats", type=int, default=500)
+    parser.add_argument("--messages", type=int, default=10, choices=range(1, len(SCRIPT) + 1))
+    parser.add_argument("--rate", type=float, default=0.0, help="updates per second (0: one burst)")
+    parser.add_argument("--api-latency", type=float, default=0.0, help="seconds per Bot API call")
+    parser.add_argument("--concurrency", type=int, default=64)
+    args = parser.parse_args()
+    return asyncio.run(run(args.chats, args.messages, args.rate, args.api_latency, args.concurrency))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
