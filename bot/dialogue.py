@@ -7,7 +7,7 @@ asks what is missing, ranks, and explains. The flow's state is a plain dict insi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot.answers import entry_button
@@ -31,6 +31,12 @@ WHO_WEIGHT = 1.0
 STAGE_WEIGHT = 1.0
 UNCERTAIN_PENALTY = 1.0
 LOCAL_BONUS = 0.5
+# What the user wrote during the flow ("pas de prêt bancaire, petit montant") ranks the
+# schemes that fit the slots: the intent matcher's confidence, relative to the best one and
+# squared so that the clear favourite stands out, times this weight.
+TEXT_WEIGHT = 3.0
+# Keep at most this much of what the user typed (normalised) for that ranking.
+MAX_SAID_CHARS = 600
 NO_PLACE = "none"
 
 
@@ -47,13 +53,14 @@ class Profile:
     stage: str
     need: str
     has_place: bool
+    text_relevance: dict[str, float] = field(default_factory=dict)  # entry id -> matcher confidence
 
 
 def recommend(entries: dict[str, Entry], profile: Profile) -> tuple[list[Recommendation], list[Entry]]:
     """Ranked schemes for a profile, and the main ones set aside (with an exclusion line)."""
     fitting: list[Recommendation] = []
     fallback: list[Recommendation] = []
-    excluded: list[Entry] = []
+    excluded: list[tuple[bool, bool, str, Entry]] = []
     for entry in entries.values():
         rules = entry.eligibility
         if rules is None or entry.kind == "faq" or entry.status.state == "closed":
@@ -63,7 +70,8 @@ def recommend(entries: dict[str, Entry], profile: Profile) -> tuple[list[Recomme
         fits_need = profile.need in rules.needs
         if not (fits_who and fits_stage):
             if fits_need and rules.exclusion:
-                excluded.append(entry)
+                # The nearest misses first: right kind of structure, wrong stage.
+                excluded.append((not fits_who, entry.kind != "scheme", entry.id, entry))
             continue
         # A scheme made for few profiles is a better answer than one open to everybody.
         score = WHO_WEIGHT * (1 + 1 / max(len(rules.structures), 1)) if rules.structures else 0.5
@@ -72,9 +80,10 @@ def recommend(entries: dict[str, Entry], profile: Profile) -> tuple[list[Recomme
             score -= UNCERTAIN_PENALTY
         if profile.has_place and {"regional", "departemental", "local"} & set(rules.levels):
             score += LOCAL_BONUS
+        score += TEXT_WEIGHT * profile.text_relevance.get(entry.id, 0.0)
         reasons = ("who", "stage") + (("need",) if fits_need else ())
         if fits_need:
-            score += NEED_WEIGHT / max(len(rules.needs), 1) + NEED_WEIGHT
+            score += NEED_WEIGHT + 1 / max(len(rules.needs), 1)
             fitting.append(Recommendation(entry, score, reasons))
         else:
             fallback.append(Recommendation(entry, score, reasons))
@@ -83,8 +92,8 @@ def recommend(entries: dict[str, Entry], profile: Profile) -> tuple[list[Recomme
     chosen = fitting[:MAX_RESULTS]
     if len(chosen) < MIN_RESULTS:
         chosen += fallback[: MIN_RESULTS - len(chosen)]
-    excluded.sort(key=lambda e: e.id)
-    return chosen, excluded[:MAX_EXCLUSIONS]
+    excluded.sort(key=lambda item: item[:3])
+    return chosen, [item[3] for item in excluded[:MAX_EXCLUSIONS]]
 
 
 class Orientation:
@@ -98,7 +107,7 @@ class Orientation:
     # -- entry points ---------------------------------------------------------------------
 
     def start(self, state: ConversationState, normalised: str) -> tuple[Reply, ConversationState]:
-        flow: dict[str, Any] = {"slots": {}, "history": [], "place": None}
+        flow: dict[str, Any] = {"slots": {}, "history": [], "place": None, "said": normalised[:MAX_SAID_CHARS]}
         intro = [Block(self.messages("orientation_intro"))]
         if normalised:
             self._fill(flow, state, normalised, asked=None)
@@ -114,6 +123,7 @@ class Orientation:
         filled = self._fill(flow, state, normalised, asked=asked)
         state = self._apply_place(state, flow)
         if filled:
+            flow["said"] = f"{flow.get('said', '')} {normalised}".strip()[-MAX_SAID_CHARS:]
             return self._next(state.with_(flow=flow), [])
         # Not an answer: maybe a question asked in the middle of the flow.
         candidates = self.engine.matcher.rank(normalised)
@@ -267,12 +277,29 @@ class Orientation:
 
     # -- result ---------------------------------------------------------------------------
 
+    def _relevance(self, said: str) -> dict[str, float]:
+        """How much each entry matches the words the user typed during the flow."""
+        relevance: dict[str, float] = {}
+        if not said:
+            return relevance
+        entries = self.engine.content.entries
+        for candidate in self.engine.matcher.rank(said, limit=20):
+            intent = self.engine.intent(candidate.intent)
+            if intent is None or not intent.knowledge:
+                continue
+            entry = entries[intent.knowledge]
+            # A FAQ's relevance goes to the scheme it is about.
+            target = entry.see_also[0] if entry.kind == "faq" and entry.see_also else entry.id
+            relevance[target] = max(relevance.get(target, 0.0), candidate.confidence)
+        best = max(relevance.values(), default=0.0)
+        return {entry_id: (value / best) ** 2 for entry_id, value in relevance.items()} if best else {}
+
     def _result(
         self, state: ConversationState, flow: dict[str, Any], before: list[Block]
     ) -> tuple[Reply, ConversationState]:
         slots = flow["slots"]
         has_place = state.place is not None and flow.get("place") != NO_PLACE
-        profile = Profile(slots["who"], slots["stage"], slots["need"], has_place)
+        profile = Profile(slots["who"], slots["stage"], slots["need"], has_place, self._relevance(flow.get("said", "")))
         chosen, excluded = recommend(self.engine.content.entries, profile)
         labels = {slot: self.slots.labels[slot][slots[slot]] for slot in SLOT_NAMES}
         place_label = state.place.label if has_place and state.place else None
@@ -290,7 +317,7 @@ class Orientation:
         if not chosen:
             blocks.append(Block(self.messages("orientation_no_result")))
         if excluded:
-            lines = "\n".join(f"• {e.exclusion}" for e in excluded)
+            lines = "\n".join(f"• {e.eligibility.exclusion}" for e in excluded if e.eligibility)
             blocks.append(Block(lines, title=self.messages("orientation_excluded")))
         names = ", ".join(rec.entry.name for rec in chosen)
         blocks.append(Block(self.messages("orientation_summary", profile=profile_text, schemes=names or "-")))

@@ -18,7 +18,7 @@ from bot.messages import Messages
 from bot.nlu.matcher import AMBIGUITY_MARGIN, THRESHOLD, Candidate, IntentMatcher
 from bot.nlu.normalize import normalize
 from bot.nlu.places import is_place_only, remove_span
-from bot.nlu.slots import SlotExtractor
+from bot.nlu.slots import SlotExtractor, speaks_of_oneself
 from bot.replies import Block, Button, ContactCard, Event, Reply
 from bot.state import ConversationState, PlaceRef
 from bot.territory import Place, PlaceMatch, Territory
@@ -115,8 +115,9 @@ class Engine:
             return self.on_button(state, event.payload)
         if event.kind == "command":
             return self.on_command(state, event.command, event.text)
-        kind = event.text or "messages de ce type"
-        return Reply(blocks=(Block(self.messages("unsupported", kind=kind)),)), state
+        if event.text:
+            return Reply(blocks=(Block(self.messages("unsupported", kind=event.text)),)), state
+        return Reply(blocks=(Block(self.messages("no_text")),)), state
 
     # -- commands and buttons -------------------------------------------------------------
 
@@ -241,6 +242,12 @@ class Engine:
         elif waiting_for_place and not confident:
             return self.say("cress_place_not_found"), state
 
+        profile_slots = len(self.slots.extract(rest)) if speaks_of_oneself(rest) else 0
+        if (profile_slots == 3 and not self._names_a_scheme(top)) or (
+            (not confident or top.intent == "orientation") and profile_slots == 2
+        ):
+            # "je suis une asso employeuse à Brest en difficulté": a profile, not a question.
+            return self.orientation.start(state.with_(pending=None), normalised)
         if not confident or top.intent == OUT_OF_SCOPE:
             others = [c for c in candidates if c.intent != OUT_OF_SCOPE]
             return self.not_understood(others), state.with_(pending=None)
@@ -252,6 +259,14 @@ class Engine:
         if place is not None:
             state = self.remember_place(state, place.candidates)
         return self.answer_intent(state.with_(pending=None), intent, top.confidence, place)
+
+    def _names_a_scheme(self, candidate: Candidate | None) -> bool:
+        """"le DLA peut-il nous accompagner" asks about the DLA; "on est une Scop" is who one is."""
+        if candidate is None or not candidate.exact:
+            return False
+        intent = self.intent(candidate.intent)
+        entry = self.entry(intent.knowledge) if intent and intent.knowledge else None
+        return entry is not None and entry.kind != "legal_form"
 
     # -- answers ----------------------------------------------------------------------------
 
@@ -320,7 +335,10 @@ class Engine:
         blocks = [Block(self.messages("not_understood"))]
         if suggestions:
             blocks.append(Block(self.messages("not_understood_suggestions")))
-        return Reply(blocks=tuple(blocks), buttons=(*suggestions, *self.menu_buttons()), matched=False,
+        buttons: dict[str, Button] = {}
+        for button in (*suggestions, *self.menu_buttons()):
+            buttons.setdefault(button.label, button)
+        return Reply(blocks=tuple(blocks), buttons=tuple(buttons.values()), matched=False,
                      confidence=candidates[0].confidence if candidates else 0.0)
 
     def did_you_mean(self, candidates: list[Candidate]) -> Reply:

@@ -12,6 +12,12 @@ from bot.nlu.normalize import normalize
 # A short typed answer to the current question is matched fuzzily at this score (0-100).
 FUZZY_CUTOFF = 86.0
 SLOT_NAMES = ("who", "stage", "need")
+# A profile is told in the first person: "on est une scop en difficulté", "je suis une asso".
+FIRST_PERSON = frozenset({"je", "j", "on", "nous", "notre", "nos", "mon", "ma", "mes"})
+
+
+def speaks_of_oneself(normalised: str) -> bool:
+    return not FIRST_PERSON.isdisjoint(normalised.split())
 
 
 @dataclass(frozen=True)
