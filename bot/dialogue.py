@@ -282,15 +282,10 @@ class Orientation:
         relevance: dict[str, float] = {}
         if not said:
             return relevance
-        entries = self.engine.content.entries
-        for candidate in self.engine.matcher.rank(said, limit=20):
-            intent = self.engine.intent(candidate.intent)
-            if intent is None or not intent.knowledge:
-                continue
-            entry = entries[intent.knowledge]
+        for entry, confidence in self.engine.entries_matching(said, limit=20):
             # A FAQ's relevance goes to the scheme it is about.
             target = entry.see_also[0] if entry.kind == "faq" and entry.see_also else entry.id
-            relevance[target] = max(relevance.get(target, 0.0), candidate.confidence)
+            relevance[target] = max(relevance.get(target, 0.0), confidence)
         best = max(relevance.values(), default=0.0)
         return {entry_id: (value / best) ** 2 for entry_id, value in relevance.items()} if best else {}
 

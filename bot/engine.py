@@ -81,6 +81,16 @@ class Engine:
     def intent(self, intent_id: str) -> Intent | None:
         return next((i for i in self.content.intents if i.id == intent_id), None)
 
+    def entries_matching(self, normalised: str, limit: int = 10) -> list[tuple[Entry, float]]:
+        """Knowledge entries whose intents match a normalised text, best first, with the confidence."""
+        found: dict[str, tuple[Entry, float]] = {}
+        for candidate in self.matcher.rank(normalised, limit=limit * 2):
+            intent = self.intent(candidate.intent)
+            entry = self.entry(intent.knowledge) if intent is not None and intent.knowledge else None
+            if entry is not None and entry.id not in found:
+                found[entry.id] = (entry, candidate.confidence)
+        return list(found.values())[:limit]
+
     def menu_buttons(self) -> tuple[Button, ...]:
         return (
             Button(self.messages("button_orientation"), "o:start"),

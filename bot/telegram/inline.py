@@ -40,14 +40,8 @@ def find_entries(engine: Engine, query: str, limit: int = MAX_RESULTS) -> list[E
     if not normalised:
         schemes = sorted((e for e in entries.values() if e.kind != "faq"), key=lambda e: e.name.lower())
         return schemes[:limit]
-    found: list[Entry] = []
-    for candidate in engine.matcher.rank(normalised, limit=limit * 2):
-        if candidate.confidence < SUGGESTION_FLOOR:
-            break
-        intent = engine.intent(candidate.intent)
-        entry = entries.get(intent.knowledge) if intent is not None and intent.knowledge else None
-        if entry is not None and entry not in found:
-            found.append(entry)
+    matching = engine.entries_matching(normalised, limit)
+    found = [entry for entry, confidence in matching if confidence >= SUGGESTION_FLOOR]
     found.sort(key=lambda e: e.kind == "faq")  # stable: keeps the matcher's order otherwise
     return found[:limit]
 
