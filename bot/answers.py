@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import re
+from typing import get_args
 from urllib.parse import urlparse
 
-from bot.content.models import Entry
+from bot.content.models import Entry, Theme
 from bot.messages import Messages
 from bot.replies import Block, Button
 
-CATALOGUE_THEMES = (
-    "accompagnement",
-    "financement",
-    "statut",
-    "emploi_insertion",
-    "cooperation_territoriale",
-    "collectivites",
-)
+CATALOGUE_THEMES: tuple[str, ...] = get_args(Theme)
 MAX_SOURCES_SHOWN = 3
 _SEED_RE = re.compile(r"^seed:\s*(?P<file>[\w.-]+)\s*(?:\((?P<section>.*)\))?\s*$")
 

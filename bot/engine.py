@@ -7,7 +7,7 @@ look-up and one intent ranking, with no I/O.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.answers import CATALOGUE_THEMES, entry_blocks, entry_button, related_buttons
@@ -107,15 +107,7 @@ class Engine:
             state = state.with_(pending=None, flow=None, choices=())
         reply, state = self._dispatch(state, event)
         if prefix:
-            reply = Reply(
-                blocks=(*prefix, *reply.blocks),
-                buttons=reply.buttons,
-                cards=reply.cards,
-                matched=reply.matched,
-                intent=reply.intent,
-                confidence=reply.confidence,
-                sources=reply.sources,
-            )
+            reply = replace(reply, blocks=(*prefix, *reply.blocks))
         return reply, state.with_(last_activity=event.now)
 
     def _dispatch(self, state: ConversationState, event: Event) -> tuple[Reply, ConversationState]:
@@ -215,17 +207,7 @@ class Engine:
         self, result: tuple[Reply, ConversationState], notes: list[Block]
     ) -> tuple[Reply, ConversationState]:
         reply, state = result
-        if not notes:
-            return reply, state
-        return Reply(
-            blocks=(*notes, *reply.blocks),
-            buttons=reply.buttons,
-            cards=reply.cards,
-            matched=reply.matched,
-            intent=reply.intent,
-            confidence=reply.confidence,
-            sources=reply.sources,
-        ), state
+        return (replace(reply, blocks=(*notes, *reply.blocks)) if notes else reply), state
 
     def find_place(self, normalised: str, expect_place: bool) -> PlaceMatch | None:
         return self.territory.find(normalised, expect_place=expect_place)
@@ -308,15 +290,7 @@ class Engine:
         result: tuple[Reply, ConversationState], intent_id: str, confidence: float
     ) -> tuple[Reply, ConversationState]:
         reply, state = result
-        return Reply(
-            blocks=reply.blocks,
-            buttons=reply.buttons,
-            cards=reply.cards,
-            matched=True,
-            intent=intent_id,
-            confidence=confidence,
-            sources=reply.sources,
-        ), state
+        return replace(reply, matched=True, intent=intent_id, confidence=confidence), state
 
     def knowledge_reply(
         self, state: ConversationState, entry: Entry, confidence: float, intent_id: str

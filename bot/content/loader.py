@@ -60,19 +60,26 @@ def _yaml_files(directory: Path) -> Iterable[Path]:
     return sorted(p for p in directory.rglob("*.yaml") if p.is_file())
 
 
+def _parse(model: type[M], path: Path, errors: list[ContentError]) -> tuple[M, YamlDocument] | None:
+    """Read and validate one file; problems go to `errors`."""
+    try:
+        doc = read_yaml(path)
+        return _validate(model, doc), doc
+    except ContentError as exc:
+        errors.append(exc)
+    except ContentErrors as exc:
+        errors.extend(exc.errors)
+    return None
+
+
 def load_entries(knowledge_dir: Path, errors: list[ContentError]) -> tuple[dict[str, Entry], dict[str, Path]]:
     entries: dict[str, Entry] = {}
     files: dict[str, Path] = {}
     for path in _yaml_files(knowledge_dir / ENTRIES_SUBDIR):
-        try:
-            doc = read_yaml(path)
-            entry = _validate(Entry, doc)
-        except ContentError as exc:
-            errors.append(exc)
+        parsed = _parse(Entry, path, errors)
+        if parsed is None:
             continue
-        except ContentErrors as exc:
-            errors.extend(exc.errors)
-            continue
+        entry, doc = parsed
         if entry.id != path.stem:
             errors.append(ContentError(path, doc.line_of(("id",)), f"id '{entry.id}' differs from file name"))
         if entry.id in entries:
@@ -92,16 +99,11 @@ def load_intents(
     for path in _yaml_files(intents_dir):
         if path.name == SLOTS_FILE:
             continue
-        try:
-            doc = read_yaml(path)
-            parsed = _validate(IntentFile, doc)
-        except ContentError as exc:
-            errors.append(exc)
+        parsed = _parse(IntentFile, path, errors)
+        if parsed is None:
             continue
-        except ContentErrors as exc:
-            errors.extend(exc.errors)
-            continue
-        for index, intent in enumerate(parsed.intents):
+        intent_file, doc = parsed
+        for index, intent in enumerate(intent_file.intents):
             line = doc.line_of(("intents", index))
             if intent.id in where:
                 other = where[intent.id]
@@ -115,13 +117,8 @@ def load_intents(
 
 
 def load_slots(path: Path, errors: list[ContentError]) -> SlotsFile | None:
-    try:
-        return _validate(SlotsFile, read_yaml(path))
-    except ContentError as exc:
-        errors.append(exc)
-    except ContentErrors as exc:
-        errors.extend(exc.errors)
-    return None
+    parsed = _parse(SlotsFile, path, errors)
+    return parsed[0] if parsed else None
 
 
 def _cross_check(

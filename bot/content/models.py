@@ -48,6 +48,12 @@ ID_PATTERN = re.compile(r"^[a-z0-9_]+$")
 MAX_ANSWER_CHARS = 1000
 
 
+def _check_slug(cls: type, value: str) -> str:
+    if not ID_PATTERN.match(value):
+        raise ValueError("an id uses only a-z, 0-9 and _")
+    return value
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -99,12 +105,7 @@ class Entry(Strict):
     sources: list[str] = Field(min_length=1)
     last_verified: dt.date
 
-    @field_validator("id")
-    @classmethod
-    def _id_is_slug(cls, value: str) -> str:
-        if not ID_PATTERN.match(value):
-            raise ValueError("an id uses only a-z, 0-9 and _")
-        return value
+    _id_is_slug = field_validator("id")(_check_slug)
 
     @field_validator("answer")
     @classmethod
@@ -140,12 +141,7 @@ class Intent(Strict):
     message: str | None = None  # key of a bot message (greetings, thanks...)
     action: Action | None = None  # a behaviour of the engine (start the orientation...)
 
-    @field_validator("id")
-    @classmethod
-    def _id_is_slug(cls, value: str) -> str:
-        if not ID_PATTERN.match(value):
-            raise ValueError("an id uses only a-z, 0-9 and _")
-        return value
+    _id_is_slug = field_validator("id")(_check_slug)
 
     @model_validator(mode="after")
     def _one_answer(self) -> Intent:

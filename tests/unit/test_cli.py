@@ -27,7 +27,8 @@ def test_ask_json_answers_each_line_as_a_fresh_conversation(monkeypatch, capsys)
 
 
 def test_chat_json_keeps_the_state_and_presses_buttons_by_label(monkeypatch, capsys):
-    out = run_cli(["chat", "--json"], "/orienter\nAssociation\nDifficulté\nÊtre accompagné\nBrest\n", monkeypatch, capsys)
+    lines = "/orienter\nAssociation\nDifficulté\nÊtre accompagné\nBrest\n"
+    out = run_cli(["chat", "--json"], lines, monkeypatch, capsys)
     replies = [json.loads(line) for line in out.splitlines()]
     assert "Vous êtes" in replies[0]["text"]
     assert "Votre profil" in replies[-1]["text"]
