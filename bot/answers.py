@@ -15,13 +15,15 @@ MAX_SOURCES_SHOWN = 3
 _SEED_RE = re.compile(r"^seed:\s*(?P<file>[\w.-]+)\s*(?:\((?P<section>.*)\))?\s*$")
 
 
-def source_label(source: str) -> str:
+def source_label(source: str, messages: Messages) -> str:
     """A short, readable label for a source: the site's name, or the seed document's section."""
     seed = _SEED_RE.match(source)
     if seed:
-        section = seed.group("section")
         number = seed.group("file").split("_", 1)[0]
-        return f"dossier documentaire n°{number}" + (f" « {section} »" if section else "")
+        section = seed.group("section")
+        if section:
+            return messages("source_seed_section", number=number, section=section)
+        return messages("source_seed", number=number)
     host = urlparse(source).netloc
     return host.removeprefix("www.") or source
 
@@ -29,7 +31,7 @@ def source_label(source: str) -> str:
 def sources_line(entry: Entry, messages: Messages) -> str:
     labels: list[str] = []
     for source in entry.sources:
-        label = source_label(source)
+        label = source_label(source, messages)
         if label not in labels:
             labels.append(label)
     shown = labels[:MAX_SOURCES_SHOWN]
@@ -39,11 +41,10 @@ def sources_line(entry: Entry, messages: Messages) -> str:
 def status_line(entry: Entry, messages: Messages) -> str | None:
     status = entry.status
     note = status.note or ""
-    if status.state == "closed":
-        until = f" depuis le {status.until}" if status.until else ""
-        return messages("status_closed", until=until, note=note).strip()
+    if status.state == "closed":  # a closed scheme always has its closing date (models.Status)
+        return messages("status_closed", until=status.until, note=note).strip()
     if status.state == "uncertain":
-        return messages("status_uncertain", note=note or "consultez la page officielle.").strip()
+        return messages("status_uncertain", note=note or messages("status_uncertain_default")).strip()
     if status.until:
         return messages("status_until", until=status.until, note=note).strip()
     return None
