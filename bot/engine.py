@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 from bot.answers import CATALOGUE_THEMES, entry_blocks, entry_button, related_buttons
@@ -71,7 +72,7 @@ class Engine:
             self._territory = self._territory_loader()
         return self._territory
 
-    @property
+    @cached_property
     def orientation(self) -> Orientation:
         return Orientation(self)
 
@@ -79,7 +80,7 @@ class Engine:
         return self.content.entries.get(entry_id)
 
     def intent(self, intent_id: str) -> Intent | None:
-        return next((i for i in self.content.intents if i.id == intent_id), None)
+        return self.content.intents_by_id.get(intent_id)
 
     def entries_matching(self, normalised: str, limit: int = 10) -> list[tuple[Entry, float]]:
         """Knowledge entries whose intents match a normalised text, best first, with the confidence."""
@@ -144,7 +145,7 @@ class Engine:
             key = "cancelled" if state.has_work_under_way() else "nothing_to_cancel"
             return self.say(key), state.with_(pending=None, flow=None, choices=())
         if command == "oublier":
-            return self.say("forgotten"), ConversationState()
+            return replace(self.say("forgotten"), forget=True), ConversationState()
         return self.say("unknown_command", buttons=self.menu_buttons()), state
 
     def _deep_link(self, state: ConversationState, argument: str) -> tuple[Reply, ConversationState]:

@@ -68,6 +68,8 @@ class Reply:
     intent: str | None = None
     confidence: float = 0.0
     sources: tuple[str, ...] = field(default=())
+    # The user asked to be forgotten: doors delete whatever they stored about the conversation.
+    forget: bool = False
 
     def plain_text(self) -> str:
         """The whole reply as plain text (terminal and JSON doors; tests)."""

@@ -39,9 +39,10 @@ class Content:
     slots: SlotsFile
     entry_files: dict[str, Path] = field(default_factory=dict)
     intent_lines: dict[str, tuple[Path, int | None]] = field(default_factory=dict)
+    intents_by_id: dict[str, Intent] = field(init=False)
 
-    def intent(self, intent_id: str) -> Intent:
-        return next(i for i in self.intents if i.id == intent_id)
+    def __post_init__(self) -> None:
+        self.intents_by_id = {intent.id: intent for intent in self.intents}
 
 
 def _validate(model: type[M], doc: YamlDocument, data: Any = None, base: tuple[Any, ...] = ()) -> M:

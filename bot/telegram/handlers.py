@@ -29,7 +29,6 @@ STATE_KEY = "state"
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 # The commands shown in Telegram's menu, in this order; descriptions are messages.yaml keys.
 MENU_COMMANDS = ("start", "aide", "orienter", "cress", "dispositifs", "annuler", "oublier")
-FORGET_COMMAND = "oublier"
 # Message attribute -> messages.yaml key naming that kind in French (plural), checked in
 # this order (an animation is also a document, a venue also a location).
 UNSUPPORTED_KINDS = (
@@ -121,7 +120,7 @@ class Door:
         chat_data = context.chat_data if context.chat_data is not None else {}
         state = ConversationState.from_dict(chat_data.get(STATE_KEY))
         reply, new_state = self.engine.respond(state, event)
-        await self.save_state(context, chat_id, chat_data, new_state, forget=self._forgets(event))
+        await self.save_state(context, chat_id, chat_data, new_state, forget=reply.forget)
         await self.send(context, chat_id, render_reply(reply, self.texts), reply_to)
         fields = {
             "chat": chat_id,
@@ -138,10 +137,6 @@ class Door:
             fields["text"] = event.text or event.payload
         log_event(logger, "update_handled", **fields)
         return reply
-
-    @staticmethod
-    def _forgets(event: Event) -> bool:
-        return event.kind == "command" and event.command == FORGET_COMMAND
 
     async def save_state(
         self, context: Context, chat_id: int, chat_data: dict, state: ConversationState, forget: bool

@@ -7,8 +7,9 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
+from bot.content.models import Strict
 from bot.content.yaml_source import ContentError, YamlDocument, read_yaml
 from bot.replies import ContactCard
 
@@ -18,10 +19,6 @@ PHONE_RE = re.compile(r"^\+?[0-9][0-9 .]{7,}[0-9]$")
 CODE_RE = re.compile(r"^[0-9]{2,3}$")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
 def _check_urls(urls: list[str]) -> list[str]:
     for url in urls:
         if not URL_RE.match(url):
@@ -29,7 +26,7 @@ def _check_urls(urls: list[str]) -> list[str]:
     return urls
 
 
-class Fact(_Strict):
+class Fact(Strict):
     """A contact value and the pages it was read on."""
 
     value: str = Field(min_length=1)
@@ -65,7 +62,7 @@ class Phone(Fact):
         return value
 
 
-class National(_Strict):
+class National(Strict):
     id: str
     name: str
     official_name: str
@@ -77,7 +74,7 @@ class National(_Strict):
     _urls = field_validator("sources")(_check_urls)
 
 
-class Cress(_Strict):
+class Cress(Strict):
     region_code: str
     region: str
     name: str
@@ -115,7 +112,7 @@ class Cress(_Strict):
         return any((self.website, self.email, self.phone, self.address))
 
 
-class NoCress(_Strict):
+class NoCress(Strict):
     code: str
     territory: str
     lines: list[str] = Field(min_length=1)
@@ -125,7 +122,7 @@ class NoCress(_Strict):
     _urls = field_validator("sources")(_check_urls)
 
 
-class CressFile(_Strict):
+class CressFile(Strict):
     national: National
     cress: list[Cress] = Field(min_length=1)
     no_cress: list[NoCress] = Field(default_factory=list)

@@ -99,6 +99,7 @@ def test_forget_drops_the_remembered_place(chat):
     assert chat.state.place is not None
     chat.command("oublier")
     assert chat.state.place is None
+    assert chat.reply.forget  # tells the doors to delete what they stored
 
 
 def test_state_survives_a_json_round_trip(chat):
