@@ -7,7 +7,7 @@ asks what is missing, ranks, and explains. The flow's state is a plain dict insi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from bot.answers import entry_button
@@ -21,7 +21,6 @@ from bot.state import ConversationState
 if TYPE_CHECKING:
     from bot.engine import Engine
 
-STEPS = (*SLOT_NAMES, "place")
 MIN_RESULTS = 2
 MAX_RESULTS = 5
 MAX_EXCLUSIONS = 2
@@ -110,8 +109,7 @@ class Orientation:
         flow: dict[str, Any] = {"slots": {}, "history": [], "place": None, "said": normalised[:MAX_SAID_CHARS]}
         intro = [Block(self.messages("orientation_intro"))]
         if normalised:
-            self._fill(flow, state, normalised, asked=None)
-            state = self._apply_place(state, flow)
+            _, state = self._fill(flow, state, normalised, asked=None)
         return self._next(state.with_(flow=flow, pending=None), intro)
 
     def on_text(self, state: ConversationState, normalised: str) -> tuple[Reply, ConversationState] | None:
@@ -120,8 +118,7 @@ class Orientation:
         control = self.slots.control(normalised)
         if control is not None:
             return self._control(state, flow, control)
-        filled = self._fill(flow, state, normalised, asked=asked)
-        state = self._apply_place(state, flow)
+        filled, state = self._fill(flow, state, normalised, asked=asked)
         if filled:
             flow["said"] = f"{flow.get('said', '')} {normalised}".strip()[-MAX_SAID_CHARS:]
             return self._next(state.with_(flow=flow), [])
@@ -164,8 +161,11 @@ class Orientation:
 
     # -- steps ----------------------------------------------------------------------------
 
-    def _fill(self, flow: dict[str, Any], state: ConversationState, normalised: str, asked: str | None) -> bool:
-        """Fill every slot the message gives; True if anything new was understood."""
+    def _fill(
+        self, flow: dict[str, Any], state: ConversationState, normalised: str, asked: str | None
+    ) -> tuple[bool, ConversationState]:
+        """Fill every slot the message gives, and remember a place it names.
+        Returns whether anything new was understood, and the state with the place."""
         filled = False
         place = self.engine.find_place(normalised, expect_place=asked == "place")
         rest = normalised
@@ -174,6 +174,7 @@ class Orientation:
             if len(place.candidates) == 1:
                 flow["pending_place"] = None
                 self._set(flow, "place", f"{place.candidates[0].kind}:{place.candidates[0].code}")
+                state = self.engine.remember_place(state, place.candidates)
             else:
                 flow["pending_place"] = [f"{p.kind}:{p.code}" for p in place.candidates]
             filled = True
@@ -184,15 +185,7 @@ class Orientation:
             if flow["slots"].get(slot) != value:
                 self._set(flow, slot, value)
                 filled = True
-        return filled
-
-    def _apply_place(self, state: ConversationState, flow: dict[str, Any]) -> ConversationState:
-        chosen = flow.get("place")
-        if not chosen or chosen == NO_PLACE:
-            return state
-        kind, _, code = chosen.partition(":")
-        place = self.engine.territory.place(kind, code)
-        return self.engine.remember_place(state, (place,)) if place is not None else state
+        return filled, state
 
     @staticmethod
     def _set(flow: dict[str, Any], slot: str, value: str) -> None:
@@ -219,26 +212,29 @@ class Orientation:
             buttons = [
                 Button(self.engine.territory.label(p), f"o:place:{p.kind}:{p.code}") for p in places if p
             ]
-            flow["asked"] = "place"
             flow["pending_place"] = None
-            reply = Reply(
-                blocks=(*before, Block(self.messages("cress_choose_place"))),
-                buttons=(*buttons, *self._control_buttons(flow)),
-                matched=True,
-                intent="orientation",
-                confidence=1.0,
-            )
-            return reply, state.with_(flow=flow)
+            return self._ask(state, flow, "place", "cress_choose_place", buttons, before)
         missing = self._missing(state, flow)
         if missing is None:
             return self._result(state, flow, before)
-        flow["asked"] = missing
         if missing == "place":
             buttons = [Button(self.messages("button_skip_place"), "o:skip")]
         else:
             buttons = [Button(label, f"o:set:{missing}:{value}") for value, label in self.slots.labels[missing].items()]
+        return self._ask(state, flow, missing, f"orientation_ask_{missing}", buttons, before)
+
+    def _ask(
+        self,
+        state: ConversationState,
+        flow: dict[str, Any],
+        slot: str,
+        question_key: str,
+        buttons: list[Button],
+        before: list[Block],
+    ) -> tuple[Reply, ConversationState]:
+        flow["asked"] = slot
         reply = Reply(
-            blocks=(*before, Block(self.messages(f"orientation_ask_{missing}"))),
+            blocks=(*before, Block(self.messages(question_key))),
             buttons=(*buttons, *self._control_buttons(flow)),
             matched=True,
             intent="orientation",
@@ -344,13 +340,6 @@ def _copy(flow: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
-def _merge(first: Reply, second: Reply) -> Reply:
-    return Reply(
-        blocks=(*first.blocks, *second.blocks),
-        buttons=(*first.buttons[:2], *second.buttons),
-        cards=first.cards,
-        matched=True,
-        intent=first.intent,
-        confidence=first.confidence,
-        sources=first.sources,
-    )
+def _merge(answer: Reply, question: Reply) -> Reply:
+    """An answer to a side question, then the flow's pending question with its buttons."""
+    return replace(answer, blocks=(*answer.blocks, *question.blocks), buttons=(*answer.buttons[:2], *question.buttons))
