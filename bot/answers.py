@@ -31,7 +31,7 @@ def source_label(source: str, messages: Messages) -> str:
 def sources_line(entry: Entry, messages: Messages) -> str:
     labels: list[str] = []
     for source in entry.sources:
-        label = source_label(source, messages)
+        label = source_label(source.ref, messages)
         if label not in labels:
             labels.append(label)
     shown = labels[:MAX_SOURCES_SHOWN]

@@ -325,7 +325,7 @@ class Orientation:
             matched=True,
             intent="orientation",
             confidence=1.0,
-            sources=tuple(s for rec in chosen for s in rec.entry.sources),
+            sources=tuple(s.ref for rec in chosen for s in rec.entry.sources),
         )
         return reply, state.with_(flow=None, last_intent="orientation")
 

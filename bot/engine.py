@@ -309,7 +309,7 @@ class Engine:
             matched=True,
             intent=intent_id,
             confidence=confidence,
-            sources=tuple(entry.sources),
+            sources=tuple(s.ref for s in entry.sources),
         )
         return reply, state.with_(last_intent=intent_id, pending=None)
 

@@ -86,6 +86,41 @@ class Eligibility(Strict):
     exclusion: str | None = None
 
 
+class Source(Strict):
+    """Where a fact was read: a link a user can open, or a seed document, with the passage.
+
+    Written in YAML either as a plain string ("https://...", "seed:003_x.txt (section)") or as
+    a mapping `{url: ..., quote: "...", read: 2026-12-02}` / `{document: "seed:...", quote: ...}`.
+    `quote` is the short passage that supports the entry's figures, dates and contacts.
+    """
+
+    url: str | None = None
+    document: str | None = None
+    quote: str | None = None
+    read: dt.date | None = None  # the day this source was read
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip()
+            return {"url": value} if value.startswith(("https://", "http://")) else {"document": value}
+        return value
+
+    @model_validator(mode="after")
+    def _one_origin(self) -> Source:
+        if bool(self.url) == bool(self.document):
+            raise ValueError("a source has exactly one of 'url' or 'document', not empty")
+        if self.url and not self.url.startswith(("https://", "http://")):
+            raise ValueError("a source url must be an http(s) URL")
+        return self
+
+    @property
+    def ref(self) -> str:
+        """The url or the document's name, as one string."""
+        return self.url or self.document or ""
+
+
 class Entry(Strict):
     """One scheme, actor, legal form, topic or FAQ answer: one YAML file in knowledge/."""
 
@@ -102,7 +137,8 @@ class Entry(Strict):
     eligibility: Eligibility | None = None
     themes: list[Theme] = Field(default_factory=list)
     see_also: list[str] = Field(default_factory=list)
-    sources: list[str] = Field(min_length=1)
+    sources: list[Source] = Field(min_length=1)
+    # The day the entry's sources were last read (not the day the file was written).
     last_verified: dt.date
 
     _id_is_slug = field_validator("id")(_check_slug)
@@ -119,13 +155,6 @@ class Entry(Strict):
     def _link_is_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("https://", "http://")):
             raise ValueError("link must be an http(s) URL")
-        return value
-
-    @field_validator("sources")
-    @classmethod
-    def _sources_not_blank(cls, value: list[str]) -> list[str]:
-        if any(not s.strip() for s in value):
-            raise ValueError("a source is empty")
         return value
 
 
