@@ -26,6 +26,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("date", re.compile(rf"\b(?:1er|\d{{1,2}}){_SPACE}(?:{_MONTHS}){_SPACE}\d{{4}}\b", re.IGNORECASE)),
+    ("date", re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b")),
     ("year", re.compile(r"(?<![\d,.])(?:19[5-9]\d|20[0-4]\d)(?![\d,])")),
 )
 _URL = re.compile(r"https?://\S+")

@@ -56,7 +56,7 @@ def test_every_contact_and_date_of_the_cress_directory_is_in_the_reference(share
 
 def test_facts_are_found_in_amounts_dates_phones_and_emails():
     text = (
-        "Jusqu'à 17 000 € (80 %), 47 M€ et 1,3 milliard d'euros ; le 1er mars 2026, depuis 2002. "
+        "Jusqu'à 17 000 € (80 %), 47 M€ et 1,3 milliard d'euros ; le 1er mars 2026, le 11/07/2025, depuis 2002. "
         "Tél. 02 40 74 02 49, contact@cress.corsica, voir https://example.org/2018/7."
     )
     found = {(f.kind, f.text) for f in facts_in(text)}
@@ -66,6 +66,7 @@ def test_facts_are_found_in_amounts_dates_phones_and_emails():
         ("amount", "47 M€"),
         ("amount", "1,3 milliard"),
         ("date", "1er mars 2026"),
+        ("date", "11/07/2025"),
         ("year", "2002"),
         ("phone", "02 40 74 02 49"),
         ("email", "contact@cress.corsica"),
