@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import sys
@@ -94,8 +95,9 @@ def ask(messages: Iterable[str], out: TextIO, as_json: bool) -> None:
         print(reply_json(reply) if as_json else render_terminal(reply), file=out, flush=True)
 
 
-def check(out: TextIO) -> int:
-    from bot.content.quality import coverage, quality_problems
+def check(out: TextIO, stale_days: int | None = None, today: dt.date | None = None) -> int:
+    """Validate the content; with `stale_days`, also list entries not verified for that long."""
+    from bot.content.quality import coverage, quality_problems, stale_entries
     from bot.engine import Engine
 
     try:
@@ -109,8 +111,14 @@ def check(out: TextIO) -> int:
         print(problem, file=out)
     for label, value in coverage(engine.content).items():
         print(f"{label}: {value}", file=out)
-    print("check: FAILED" if problems else "check: OK", file=out)
-    return 1 if problems else 0
+    stale: list[str] = []
+    if stale_days is not None:
+        stale = stale_entries(engine.content, stale_days, today or dt.date.today())
+        for line in stale:
+            print(line, file=out)
+        print(f"stale (last verified more than {stale_days} days ago): {len(stale)}", file=out)
+    print("check: FAILED" if problems or stale else "check: OK", file=out)
+    return 1 if problems or stale else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -122,7 +130,13 @@ def main(argv: list[str] | None = None) -> int:
     ask_parser = sub.add_parser("ask", help="une question, une réponse")
     ask_parser.add_argument("--json", action="store_true")
     ask_parser.add_argument("message", nargs="+", help="le message, ou - pour lire une question par ligne")
-    sub.add_parser("check", help="valide knowledge/ et intents/ et affiche la couverture")
+    check_parser = sub.add_parser("check", help="valide knowledge/ et intents/ et affiche la couverture")
+    check_parser.add_argument(
+        "--stale",
+        type=int,
+        metavar="JOURS",
+        help="liste aussi les fiches vérifiées il y a plus de JOURS jours (code de sortie 1 s'il y en a)",
+    )
     args = parser.parse_args(argv)
 
     if args.command is None:
@@ -142,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         messages = sys.stdin if args.message == ["-"] else [" ".join(args.message)]
         ask(messages, sys.stdout, as_json=args.json)
         return 0
-    return check(sys.stdout)
+    return check(sys.stdout, stale_days=args.stale)
 
 
 if __name__ == "__main__":
