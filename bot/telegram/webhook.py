@@ -42,8 +42,8 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 class _UpdateHandler(RequestHandler):
     SUPPORTED_METHODS = ("POST",)
 
-    def initialize(self, application: Application, secret: str, max_body: int) -> None:
-        self.application_ = application
+    def initialize(self, telegram: Application, secret: str, max_body: int) -> None:
+        self.telegram = telegram
         self.secret = secret.encode()
         self.max_body = max_body
         self.body = bytearray()
@@ -77,7 +77,7 @@ class _UpdateHandler(RequestHandler):
             self._answer(400, "webhook_bad_json", size=len(self.body))
             return
         try:
-            update = Update.de_json(data, self.application_.bot) if isinstance(data, dict) else None
+            update = Update.de_json(data, self.telegram.bot) if isinstance(data, dict) else None
         except Exception as exc:  # noqa: BLE001 -- whatever a malformed update raises, it is the sender's fault
             log_event(logger, "webhook_bad_update", logging.WARNING, size=len(self.body), error=type(exc).__name__)
             self._answer(400)
@@ -86,7 +86,7 @@ class _UpdateHandler(RequestHandler):
             log_event(logger, "webhook_bad_update", logging.WARNING, size=len(self.body), error="not an object")
             self._answer(400)
             return
-        await self.application_.update_queue.put(update)
+        await self.telegram.update_queue.put(update)
         self._answer(200)
 
     def _refuse(self, status: int, event: str, **fields: object) -> None:
@@ -115,7 +115,7 @@ class WebhookServer:
         max_body: int = MAX_BODY,
     ) -> None:
         route = rf"/{re.escape(path.strip('/'))}/?" if path.strip("/") else r"/"
-        handlers = [(route, _UpdateHandler, {"application": application, "secret": secret, "max_body": max_body})]
+        handlers = [(route, _UpdateHandler, {"telegram": application, "secret": secret, "max_body": max_body})]
         self._app = TornadoApplication(handlers, log_function=_log_request)
         # A backstop above our own limit: the handler answers 413 itself; tornado would answer 400.
         self._server = HTTPServer(self._app, max_body_size=2 * max_body, idle_connection_timeout=60,
