@@ -6,18 +6,25 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import sys
 import time
 from collections import deque
+from pathlib import Path
 from typing import Any
 
 import pytest
 from telegram.error import NetworkError, TimedOut
+from tornado.httpserver import HTTPServer
+from tornado.netutil import bind_sockets
+from tornado.web import Application as TornadoApplication
+from tornado.web import RequestHandler
 
 from bot.telegram.app import ALLOWED_UPDATES, build_application
 from bot.telegram.logs import cap_library_logs
-from bot.telegram.offline import HttpFailure, OfflineBotApi
+from bot.telegram.offline import BOT_USER, HttpFailure, OfflineBotApi
 from bot.telegram.serving import EXIT_STOPPED, EXIT_TOKEN_REJECTED, serve_async
-from tests.integration.harness import make_settings
+from tests.integration.harness import TOKEN, make_settings
 
 
 class PollingApi(OfflineBotApi):
@@ -122,3 +129,47 @@ async def test_debug_logs_keep_message_text_out_unless_asked(
         code = await serve_until(engine, data_dir, api, stop_when_sent=True, log_message_text=log_message_text)
     assert code == EXIT_STOPPED
     assert ("Kerlouan" in caplog.text) is log_message_text
+
+
+# -- the real process ----------------------------------------------------------------------------
+
+
+class _StubBotApi(RequestHandler):
+    """A Bot API that knows the bot, then rejects its token on the second getUpdates."""
+
+    polls = 0
+
+    def post(self, token_and_method: str) -> None:
+        method = token_and_method.rsplit("/", 1)[-1]
+        if method == "getUpdates":
+            type(self).polls += 1
+            if type(self).polls > 1:
+                self.set_status(401)
+                self.write({"ok": False, "error_code": 401, "description": "Unauthorized"})
+                return
+        result = BOT_USER if method == "getMe" else [] if method == "getUpdates" else True
+        self.write({"ok": True, "result": result})
+
+
+async def test_ess_bot_run_exits_with_code_2_when_the_token_is_revoked_while_polling(tmp_path):
+    stub = HTTPServer(TornadoApplication([(r"/bot(.+)", _StubBotApi)]))
+    sockets = bind_sockets(0, "127.0.0.1")
+    stub.add_sockets(sockets)
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "BOUSSOLE_DATA_DIR": str(tmp_path),
+           "TELEGRAM_BASE_URL": f"http://127.0.0.1:{sockets[0].getsockname()[1]}/bot", "LOG_LEVEL": "INFO"}
+    env.pop("WEBHOOK_URL", None)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=env, cwd=Path(__file__).parents[2],
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        _, stderr = await asyncio.wait_for(process.communicate(), 90)
+    finally:
+        if process.returncode is None:
+            process.kill()
+        stub.stop()
+    events = [json.loads(line) for line in stderr.decode().splitlines() if line.startswith("{")]
+    assert process.returncode == 2, stderr.decode()[-2000:]
+    assert [e["level"] for e in events if e["event"] == "token_rejected"] == ["critical"]
+    assert any(e["event"] == "bot_ready" for e in events), "it was polling before the token was revoked"
+    assert TOKEN not in stderr.decode()
