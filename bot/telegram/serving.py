@@ -4,6 +4,7 @@
 |---|---|---|
 | 0 | SIGINT or SIGTERM | `bot_stopped` (INFO) |
 | 1 | polling ended on an error PTB gives up on, Telegram down at start | `polling_stopped`, `bot_stopped_on_error` |
+| 1 | the webhook cannot listen on WEBHOOK_LISTEN:WEBHOOK_PORT | `webhook_listen_failed` |
 | 2 | the token is rejected (Bot API 401 or 404), at start or later while polling | `token_rejected` |
 
 (`ess-bot run` also exits with 2 on bad settings or invalid content, before this module runs.)
@@ -78,6 +79,10 @@ async def serve_async(
         return EXIT_TOKEN_REJECTED
     except TelegramError as exc:
         log_event(logger, "bot_stopped_on_error", logging.CRITICAL, error=type(exc).__name__)
+        return EXIT_FAILED
+    except OSError as exc:  # the webhook address is taken or not ours
+        log_event(logger, "webhook_listen_failed", logging.CRITICAL, listen=settings.webhook_listen,
+                  port=settings.webhook_port, error=str(exc))
         return EXIT_FAILED
     finally:
         for sig in STOP_SIGNALS:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import socket
 import time
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 
 from bot.telegram.app import ALLOWED_UPDATES, build_application
 from bot.telegram.offline import OfflineBotApi
-from bot.telegram.serving import EXIT_STOPPED, serve_async
+from bot.telegram.serving import EXIT_FAILED, EXIT_STOPPED, serve_async
 from bot.telegram.webhook import MAX_BODY, SECRET_HEADER, WebhookServer
 from tests.integration.harness import TOKEN, Harness, make_settings, text_of
 
@@ -186,3 +187,19 @@ async def test_webhook_mode_registers_the_secret_and_listens_on_the_loopback(eng
     listening = [r for r in caplog.records if r.getMessage() == "webhook_listening"]
     assert listening and listening[0].fields["listen"] == "127.0.0.1"
     assert any(r.getMessage() == "webhook_secret_random" for r in caplog.records)
+
+
+async def test_webhook_port_already_taken_ends_the_process_with_code_1(engine, data_dir, caplog):
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    settings = make_settings(data_dir, webhook_url="https://bot.example.org/tg",
+                             webhook_port=taken.getsockname()[1])
+    app = build_application(settings, engine, request=OfflineBotApi())
+    try:
+        with caplog.at_level(logging.INFO):
+            code = await asyncio.wait_for(serve_async(app, settings, ALLOWED_UPDATES), 15)
+    finally:
+        taken.close()
+    assert code == EXIT_FAILED == 1
+    assert any(r.getMessage() == "webhook_listen_failed" for r in caplog.records)
