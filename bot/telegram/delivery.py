@@ -171,6 +171,11 @@ class DeliveryFailed(Exception):
     reached the user all the same (a timeout after sending). `reason` is "network" (Telegram
     unreachable or too slow after every retry), "unreachable" (the user blocked the bot, or
     the chat is gone) or "rejected" (Telegram refused the message); retrying helps none of them.
+
+    The caller must not save the conversation's new state (the state after this reply): the user
+    then writes again and is answered from the state they last saw. Keeping the old state is the
+    safe side even when `maybe_delivered`: a question asked again is a duplicate, while a state
+    moved on past a question the user never saw makes their next words answer it.
     """
 
     def __init__(self, chat_id: int, sent: int, total: int, reason: str, maybe_delivered: bool) -> None:
