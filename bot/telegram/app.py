@@ -22,7 +22,7 @@ import logging
 import sys
 
 from telegram import BotCommand, Update
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -38,6 +38,7 @@ from bot.telegram.handlers import MENU_COMMANDS, Door
 from bot.telegram.inline import InlineCards
 from bot.telegram.logs import configure_logging, log_event
 from bot.telegram.persistence import JsonChatPersistence
+from bot.telegram.serving import serve
 from bot.telegram.settings import Settings, SettingsError
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,6 @@ MEDIA = (
     | filters.POLL
     | filters.Dice.ALL
 )
-BOOTSTRAP_RETRIES = 5
 
 
 def build_application(
@@ -113,13 +113,14 @@ async def _post_init(application: Application) -> None:
 
 
 def run() -> int:
-    """`ess-bot run`: long polling, or a webhook when WEBHOOK_URL is set. Returns an exit code."""
+    """`ess-bot run`: long polling, or a webhook when WEBHOOK_URL is set. Returns an exit code
+    (see `bot.telegram.serving`)."""
     try:
         settings = Settings.from_env()
     except SettingsError as exc:
         print(f"ess-bot run: {exc}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level, settings.token)
+    configure_logging(settings.log_level, settings.token, settings.log_message_text)
 
     from bot.content.loader import ContentErrors
     from bot.content.yaml_source import ContentError
@@ -134,24 +135,4 @@ def run() -> int:
     application = build_application(settings, engine)
     mode = "webhook" if settings.webhook_url else "polling"
     log_event(logger, "bot_starting", mode=mode, base_url=settings.base_url, data_dir=str(settings.data_dir))
-    try:
-        if settings.webhook_url:
-            application.run_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                url_path=settings.webhook_path,
-                webhook_url=settings.webhook_url,
-                secret_token=settings.webhook_secret,
-                allowed_updates=ALLOWED_UPDATES,
-                bootstrap_retries=BOOTSTRAP_RETRIES,
-            )
-        else:
-            application.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=BOOTSTRAP_RETRIES)
-    except InvalidToken:
-        log_event(logger, "token_rejected", logging.CRITICAL)
-        return 2
-    except TelegramError as exc:
-        log_event(logger, "bot_stopped_on_error", logging.CRITICAL, error=type(exc).__name__)
-        return 1
-    log_event(logger, "bot_stopped")
-    return 0
+    return serve(application, settings, ALLOWED_UPDATES)
