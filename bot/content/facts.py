@@ -54,8 +54,9 @@ def facts_in(text: str) -> Iterator[Fact]:
 
 # The same unit written the ways sources write it, once blanks are gone: "20 Mds€" is "20 Md€".
 _UNITS = (
-    (re.compile(r"milliards?d['’]euros?|mds€"), "md€"),
-    (re.compile(r"millions?d['’]euros?"), "m€"),
+    # "2 millions" in an answer is the quote's "2 millions d'euros": the unit is read as one.
+    (re.compile(r"milliards?(?:d['’]euros?)?|mds€"), "md€"),
+    (re.compile(r"millions?(?:d['’]euros?)?"), "m€"),
     (re.compile(r"euros?\b"), "€"),
 )
 
