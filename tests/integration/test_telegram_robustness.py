@@ -4,16 +4,16 @@ users, crashes in a handler, bursts of messages; and what it keeps and logs."""
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import random
 
 import httpx
 from telegram.error import TimedOut
 
+from bot.stores import FileStore
 from bot.telegram.app import _post_init, build_application
+from bot.telegram.handlers import conversation_key
 from bot.telegram.offline import HttpFailure, OfflineBotApi
-from bot.telegram.persistence import JsonChatPersistence
 from tests.integration.harness import TOKEN, Harness, make_settings, text_of
 
 
@@ -45,35 +45,19 @@ async def test_orientation_under_way_survives_a_restart(bot):
 async def test_state_is_on_disk_before_the_reply_is_sent(bot):
     chat = bot.chat()
     await chat.send("cress 29200")
-    stored = json.loads((bot.data_dir / "telegram" / "chats" / "1001.json").read_text())
-    assert stored["state"]["place"]["code"] == "29019"
+    stored = await FileStore(bot.data_dir).get(conversation_key(1001))  # a fresh reader: from disk
+    assert stored.data["place"]["code"] == "29019"
 
 
 async def test_oublier_deletes_what_the_bot_keeps_about_the_chat(bot):
     chat = bot.chat()
     await chat.send("cress 29200")
-    path = bot.data_dir / "telegram" / "chats" / "1001.json"
+    path = FileStore(bot.data_dir).path(conversation_key(1001))
     assert path.exists()
     sent = await chat.send("/oublier")
     assert "oublié" in text_of(sent)
     assert not path.exists()
-    await bot.app.update_persistence()
-    assert not path.exists()
-
-
-async def test_interrupted_write_leaves_the_previous_state_whole(tmp_path):
-    persistence = JsonChatPersistence(tmp_path)
-    await persistence.update_chat_data(5, {"state": {"pending": "place"}})
-    (tmp_path / ".5.abcd.tmp").write_text('{"state": {"pen')  # killed before the rename
-    fresh = JsonChatPersistence(tmp_path)
-    assert await fresh.get_chat_data() == {5: {"state": {"pending": "place"}}}
-    assert not (tmp_path / ".5.abcd.tmp").exists()
-
-
-async def test_unreadable_state_file_is_skipped_not_fatal(tmp_path):
-    (tmp_path / "7.json").write_text("{not json")
-    (tmp_path / "8.json").write_text('{"state": {}}')
-    assert await JsonChatPersistence(tmp_path).get_chat_data() == {8: {"state": {}}}
+    assert "Dans quelle région" in text_of(await chat.send("/cress")), "the place is forgotten in memory too"
 
 
 # -- delivery ----------------------------------------------------------------------------------
