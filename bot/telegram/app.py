@@ -142,6 +142,14 @@ def run() -> int:
         print(f"ess-bot run: {exc}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level, settings.token)
+    try:
+        asyncio.run(check_store(settings))
+    except StoreUnavailable as exc:
+        where = "REDIS_URL" if settings.redis_url else f"BOUSSOLE_DATA_DIR={settings.data_dir}"
+        # Refuse to start rather than answer while losing every conversation.
+        log_event(logger, "store_unavailable", logging.CRITICAL, store=where, error=str(exc),
+                  message=f"Impossible d'enregistrer les conversations ({where}) / conversations cannot be stored")
+        return 2
 
     from bot.content.loader import ContentErrors
     from bot.content.yaml_source import ContentError
@@ -151,17 +159,6 @@ def run() -> int:
         engine.territory  # noqa: B018 -- load the geography now, not on a user's first question
     except (ContentErrors, ContentError) as exc:
         log_event(logger, "content_invalid", logging.CRITICAL, errors=str(exc))
-        return 2
-
-    try:
-        asyncio.run(check_store(settings))
-    except StoreUnavailable as exc:
-        where = "REDIS_URL" if settings.redis_url else f"BOUSSOLE_DATA_DIR={settings.data_dir}"
-        log_event(logger, "store_unavailable", logging.CRITICAL, store=where, error=str(exc),
-                  message="Impossible d'enregistrer les conversations / conversations cannot be stored: "
-                          f"{where}")
-        print(f"ess-bot run: impossible d'enregistrer les conversations ({where}) / "
-              f"conversations cannot be stored: {exc}", file=sys.stderr)
         return 2
 
     application = build_application(settings, engine)

@@ -4,8 +4,12 @@ users, crashes in a handler, bursts of messages; and what it keeps and logs."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import os
 import random
+import subprocess
+import sys
 
 import httpx
 from telegram.error import TimedOut
@@ -209,3 +213,44 @@ async def test_webhook_accepts_only_calls_with_the_secret_token(engine, data_dir
     assert api.calls_of("setWebhook")[0].params["secret_token"] == "s3cret-token"
     assert "/orienter" in text_of(api.messages())
     assert TOKEN not in str(api.calls_of("setWebhook")[0].params)
+
+
+# -- the state store -------------------------------------------------------------------------------
+
+
+async def test_a_chat_file_of_the_wrong_shape_gets_an_apology_and_the_answer(bot):
+    path = FileStore(bot.data_dir).path(conversation_key(1001))
+    path.parent.mkdir(parents=True)
+    path.write_text('{"state": "garbage"}')
+    chat = bot.chat()
+    sent = text_of(await chat.send("c'est quoi le DLA ?"))
+    assert sent.startswith("Désolé, je n'ai pas pu relire") and "Dispositif local d'accompagnement" in sent
+    path.write_text('{"state": "garbage"}')
+    assert "oublié" in text_of(await chat.send("/oublier"))
+    assert not path.exists()
+
+
+async def test_a_data_dir_that_cannot_be_written_still_gets_answers(engine, tmp_path, caplog):
+    blocked = tmp_path / "data"
+    blocked.write_text("a file where the data directory should be")
+    api = OfflineBotApi()
+    app = build_application(make_settings(blocked), engine, request=api)
+    async with app:
+        with caplog.at_level(logging.INFO):
+            sent = await Harness(app, api, blocked).chat().send("cress 29200")
+    assert "CRESS Bretagne" in text_of(sent)
+    assert "state_save_failed" in [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_the_bot_refuses_to_start_with_a_data_dir_it_cannot_write(tmp_path):
+    blocked = tmp_path / "data"
+    blocked.write_text("a file where the data directory should be")
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "BOUSSOLE_DATA_DIR": str(blocked),
+           "TELEGRAM_BASE_URL": "http://127.0.0.1:9/bot"}
+    env.pop("REDIS_URL", None)
+    result = subprocess.run([sys.executable, "-m", "bot", "run"], env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 2
+    line = json.loads(result.stderr.strip().splitlines()[-1])
+    assert line["event"] == "store_unavailable" and line["level"] == "critical"
+    assert "Impossible d'enregistrer les conversations" in line["message"] and str(blocked) in line["message"]
