@@ -8,16 +8,20 @@ Layout (`<dir>` is the data directory):
 - Nothing is loaded at start: a key is read from disk the first time it is asked for, then kept
   in a bounded LRU cache of recent conversations (`cache_size`).
 - A write goes to `<file>.tmp` and is renamed over the file (`os.replace` is atomic): a crash
-  leaves the old or the new value, never a torn file. The cache changes only once the file is
-  written, so a failed write (disk full, read-only) leaves memory and disk in agreement.
-- Compare-and-set is exact within one process, which is what this store is for: the check and
-  the write run without yielding to the event loop. Several processes need `RedisStore`.
+  leaves the old or the new value, never a torn file. On ext4 a rename over an existing file
+  waits for the data to reach the disk (1-5 ms), so writes run in a small thread pool and the
+  event loop goes on answering other chats meanwhile.
+- Compare-and-set is exact within one process, which is what this store is for: the version is
+  checked and the write reserved without yielding to the event loop; a write under way is what
+  later readers see, and a failed write (disk full, read-only) is rolled back, so memory never
+  moves on without the disk. Several processes need `RedisStore`.
 - Expired values read as absent and are deleted when met; `sweep()` (run in a thread now and
   then) deletes the ones nobody asks for any more.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import json
@@ -27,6 +31,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -37,6 +42,8 @@ from bot.stores.base import Stored, StoreUnavailable
 logger = logging.getLogger(__name__)
 CACHE_SIZE = 10_000
 SWEEP_INTERVAL = 3600.0
+# Threads writing files: they mostly wait for the disk, so more than the cores.
+WRITER_THREADS = 8
 _PROBE = b"x" * 4096  # big enough to need a new block on a full disk
 _ABSENT: tuple[dict[str, Any] | None, str | None, float | None] = (None, None, None)
 
@@ -53,6 +60,7 @@ class FileStore:
         clock: Callable[[], float] = time.time,
         fsync: bool = False,
         sweep_interval: float = SWEEP_INTERVAL,
+        writer_threads: int = WRITER_THREADS,
     ) -> None:
         self.directory = Path(directory)
         self.state_dir = self.directory / "state"
@@ -63,9 +71,14 @@ class FileStore:
         self.sweep_interval = sweep_interval
         # key -> (data, version, expires at): the value on disk, as last read or written.
         self._cache: OrderedDict[str, tuple[dict[str, Any] | None, str | None, float | None]] = OrderedDict()
+        # key -> value being written: it wins over the disk until its write is done.
+        self._writing: dict[str, tuple[dict[str, Any] | None, str | None, float | None]] = {}
+        self._writer_threads = writer_threads
+        self._executor: ThreadPoolExecutor | None = None
         self._made_dirs: set[Path] = set()
         self._counter = 0
-        self._last_sweep = 0.0
+        # The first sweep waits one interval: start-up reads nothing it does not need.
+        self._last_sweep = time.monotonic()
         self._sweeping = threading.Lock()
 
     # -- paths ---------------------------------------------------------------------------------
@@ -108,25 +121,36 @@ class FileStore:
         return Stored(data, version)
 
     async def put(self, key: str, data: dict[str, Any], expected: str | None, ttl: float | None = None) -> bool:
-        _, version, _ = self._current(key)
-        if version != expected:
+        previous = self._current(key)
+        if previous[1] != expected:
             return False
         self._counter += 1
         new_version = f"{time.time_ns():x}.{self._counter}"
         expires = self.clock() + ttl if ttl else None
-        self._write(self.path(key), _dumps({"v": new_version, "exp": expires, "data": data}))
-        self._remember(key, (data, new_version, expires))
+        value = (data, new_version, expires)
+        encoded = _dumps({"v": new_version, "exp": expires, "data": data})
+        await self._in_thread(key, value, previous, self._write, self.path(key), encoded)
         return True
 
     async def delete(self, key: str) -> None:
-        self._cache.pop(key, None)
+        await self._in_thread(key, _ABSENT, self._current(key), self._unlink, self.path(key))
+
+    async def _in_thread(self, key: str, value: Any, previous: Any, work: Callable[..., None], *args: Any) -> None:
+        """Run a file operation in the writer threads; `value` is what readers see meanwhile,
+        and what stays in memory if it succeeds. On failure the previous value is restored."""
+        self._writing[key] = value
+        self._remember(key, value)
         try:
-            os.unlink(self.path(key))
-        except FileNotFoundError:
-            pass
-        except OSError as exc:
-            raise StoreUnavailable(f"cannot delete a conversation: {exc.strerror or exc}") from exc
-        self._remember(key, _ABSENT)
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(self._writer_threads, thread_name_prefix="filestore")
+            await asyncio.get_running_loop().run_in_executor(self._executor, work, *args)
+        except BaseException:
+            if self._writing.get(key) is value:
+                self._remember(key, previous)
+            raise
+        finally:
+            if self._writing.get(key) is value:
+                del self._writing[key]
 
     async def append(self, stream: str, record: dict[str, Any], ttl: float) -> None:
         now = self.clock()
@@ -164,6 +188,9 @@ class FileStore:
         return [record for _, record in found]
 
     async def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
         self._cache.clear()
 
     # -- internals -----------------------------------------------------------------------------
@@ -175,7 +202,7 @@ class FileStore:
             self._cache.popitem(last=False)
 
     def _current(self, key: str) -> tuple[dict[str, Any] | None, str | None, float | None]:
-        cached = self._cache.get(key)
+        cached = self._writing.get(key) or self._cache.get(key)
         if cached is None:
             cached = self._read(key)
             self._remember(key, cached)
@@ -230,6 +257,14 @@ class FileStore:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise StoreUnavailable(f"cannot write a conversation: {exc.strerror or exc}") from exc
+
+    def _unlink(self, path: Path) -> None:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise StoreUnavailable(f"cannot delete a conversation: {exc.strerror or exc}") from exc
 
     def _prune_records(self, directory: Path, oldest: float) -> None:
         keep_from = _day(oldest)
