@@ -15,7 +15,9 @@ Every door (terminal, JSON lines, Telegram, any later one) calls
 - Writes only what changed: a state whose only change is its activity time is rewritten at
   most every `ACTIVITY_GRANULARITY` seconds; an empty state is not stored at all.
 - Expiry: states are written with a `ttl` (`STATE_TTL_SECONDS`), so what is abandoned
-  disappears; the engine itself drops a flow idle for more than 30 minutes.
+  disappears; a state with something under way (an orientation, a question awaiting its
+  place) gets the much shorter `flow_ttl`: the engine would drop that work after 30 minutes of
+  silence anyway, and what the user typed during it must not linger in storage.
 - A storage error never blocks a reply: it is logged (no message text) and the answer goes out.
 - `/oublier` deletes the key without reading it: a damaged state can always be erased.
 """
@@ -24,20 +26,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.replies import Block, Event, Reply
-from bot.state import ConversationState
-from bot.stores.base import StateStore, StoreUnavailable
+from bot.state import SESSION_TIMEOUT_SECONDS, ConversationState
+from bot.stores.base import StateStore
 
 if TYPE_CHECKING:
     from bot.engine import Engine
 
 logger = logging.getLogger(__name__)
 STATE_TTL_SECONDS = 30 * 24 * 3600
+FLOW_TTL_SECONDS = SESSION_TIMEOUT_SECONDS + 5 * 60
 ACTIVITY_GRANULARITY = 60.0
 MAX_ATTEMPTS = 5
 FORGET_COMMANDS = {"oublier"}
@@ -49,12 +50,12 @@ class ConversationService:
         engine: Engine,
         store: StateStore,
         ttl: float | None = STATE_TTL_SECONDS,
-        clock: Callable[[], float] = time.time,
+        flow_ttl: float | None = FLOW_TTL_SECONDS,
     ) -> None:
         self.engine = engine
         self.store = store
         self.ttl = ttl
-        self.clock = clock
+        self.flow_ttl = flow_ttl
         self._slot_values = {slot: set(labels) for slot, labels in engine.slots.labels.items()}
         self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
 
@@ -78,7 +79,7 @@ class ConversationService:
         for attempt in range(MAX_ATTEMPTS):
             try:
                 stored = await self.store.get(key)
-            except (StoreUnavailable, OSError) as exc:
+            except Exception as exc:  # a storage error of any kind must not cost the user the answer
                 _log_store_error("state_read_failed", key, exc)
                 reply, _ = self.engine.respond(ConversationState(), event)
                 return reply  # nothing is written over a state that could not be read
@@ -94,9 +95,10 @@ class ConversationService:
             if not self._worth_writing(state, new_state, stored.data is not None, was_reset):
                 return reply
             try:
-                if await self.store.put(key, new_state.to_dict(), stored.version, self.ttl):
+                ttl = self.flow_ttl if new_state.has_work_under_way() else self.ttl
+                if await self.store.put(key, new_state.to_dict(), stored.version, ttl):
                     return reply
-            except (StoreUnavailable, OSError) as exc:
+            except Exception as exc:  # a storage error of any kind must not cost the user the answer
                 _log_store_error("state_save_failed", key, exc)
                 return reply
             _log(logging.INFO, "state_conflict", key=key, attempt=attempt + 1)
@@ -122,7 +124,7 @@ class ConversationService:
     async def _delete(self, key: str) -> None:
         try:
             await self.store.delete(key)
-        except (StoreUnavailable, OSError) as exc:
+        except Exception as exc:  # a storage error must not cost the user the answer
             _log_store_error("state_delete_failed", key, exc)
             return
         _log(logging.INFO, "conversation_forgotten", key=key)

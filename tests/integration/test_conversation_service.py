@@ -194,12 +194,14 @@ async def test_a_first_message_that_leaves_nothing_to_remember_stores_nothing(en
     assert (await store.get(KEY)).data is None
 
 
-async def test_an_idle_conversation_expires_with_the_state_ttl(engine, kind, tmp_path, redis_if):
+async def test_an_abandoned_flow_expires_sooner_than_a_remembered_place(engine, kind, tmp_path, redis_if):
     store = make_store(kind, tmp_path, redis_if)
-    service = ConversationService(engine, store, ttl=0.3)
+    service = ConversationService(engine, store, ttl=30, flow_ttl=0.3)
+    await service.handle("chat:a", text("text", "cress 29200"))
     await service.handle(KEY, text("command", "orienter"))
     await asyncio.sleep(0.5)
-    assert (await store.get(KEY)).data is None
+    assert (await store.get(KEY)).data is None, "the abandoned orientation is gone from storage"
     reply = await service.handle(KEY, text("text", "association"))
     assert "Où en est votre projet" not in reply.plain_text()
+    assert (await store.get("chat:a")).data["place"]["code"] == "29019"
     await store.close()
