@@ -36,7 +36,7 @@ from telegram import Update  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.replies import Event  # noqa: E402
 from bot.state import ConversationState  # noqa: E402
-from bot.stores import FileStore  # noqa: E402
+from bot.stores import FileStore, MemoryStore  # noqa: E402
 from bot.telegram.app import build_application  # noqa: E402
 from bot.telegram.offline import OfflineBotApi  # noqa: E402
 from bot.telegram.render import render_reply  # noqa: E402
@@ -100,6 +100,8 @@ async def run(
             from bot.stores.redis_store import RedisStore
 
             store = RedisStore(redis_url or "", prefix=f"bench-{uuid.uuid4().hex[:8]}:")
+        elif store_kind == "memory":  # no storage cost at all: the ceiling the stores are compared with
+            store = MemoryStore()
         else:
             store = FileStore(Path(tmp))
         app = build_application(settings, engine, request=api, store=store)
@@ -189,7 +191,7 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=0.0, help="updates per second (0: one burst)")
     parser.add_argument("--api-latency", type=float, default=0.0, help="seconds per Bot API call")
     parser.add_argument("--concurrency", type=int, default=64)
-    parser.add_argument("--store", choices=["file", "redis", "both"], default="both")
+    parser.add_argument("--store", choices=["file", "redis", "memory", "both"], default="both")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--redis-url", default=None, help="an existing Redis (default: start a redis-server)")
     args = parser.parse_args()
