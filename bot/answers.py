@@ -7,6 +7,7 @@ import re
 from typing import get_args
 from urllib.parse import urlparse
 
+from bot.actions import OpenEntry, encode
 from bot.content.models import Entry, Source, Theme
 from bot.messages import Messages
 from bot.replies import Block, Button
@@ -98,7 +99,7 @@ def short_name(entry: Entry) -> str:
 
 
 def entry_button(entry: Entry) -> Button:
-    return Button(label=short_name(entry), payload=f"k:{entry.id}")
+    return Button(label=short_name(entry), payload=encode(OpenEntry(entry.id)))
 
 
 def related_buttons(entry: Entry, entries: dict[str, Entry]) -> list[Button]:

@@ -11,6 +11,24 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
+from bot.actions import (
+    COMMANDS,
+    AskIntent,
+    Catalogue,
+    CatalogueTheme,
+    Command,
+    CressAsk,
+    DeepCress,
+    DeepEntry,
+    DeepOrientation,
+    Menu,
+    OpenEntry,
+    OrientationStep,
+    PickPlace,
+    decode,
+    decode_deep_link,
+    encode,
+)
 from bot.answers import CATALOGUE_THEMES, entry_blocks, entry_button, related_buttons
 from bot.content.loader import INTENTS_DIR, KNOWLEDGE_DIR, Content, load_content
 from bot.content.models import Entry, Intent
@@ -76,6 +94,11 @@ class Engine:
     def orientation(self) -> Orientation:
         return Orientation(self)
 
+    @property
+    def commands(self) -> tuple[Command, ...]:
+        """The commands the engine answers, for the doors to list (Telegram menu, terminal help)."""
+        return COMMANDS
+
     def entry(self, entry_id: str) -> Entry | None:
         return self.content.entries.get(entry_id)
 
@@ -94,9 +117,9 @@ class Engine:
 
     def menu_buttons(self) -> tuple[Button, ...]:
         return (
-            Button(self.messages("button_orientation"), "o:start"),
-            Button(self.messages("button_catalogue"), "cat"),
-            Button(self.messages("button_cress"), "cress"),
+            Button(self.messages("button_orientation"), encode(OrientationStep("start"))),
+            Button(self.messages("button_catalogue"), encode(Catalogue())),
+            Button(self.messages("button_cress"), encode(CressAsk())),
         )
 
     # -- entry point ----------------------------------------------------------------------
@@ -149,41 +172,46 @@ class Engine:
         return self.say("unknown_command", buttons=self.menu_buttons()), state
 
     def _deep_link(self, state: ConversationState, argument: str) -> tuple[Reply, ConversationState]:
-        payload = argument.lower()
-        if payload in ("orienter", "orientation"):
-            return self.orientation.start(state, "")
-        if payload.startswith("cress_"):
-            code = payload.removeprefix("cress_").upper()
-            place = self.territory.place("region", code) or self.territory.place("department", code)
-            if place is not None:
-                return self.cress_for_places(state, (place,))
-        if payload in self.content.entries:
-            return self.knowledge_reply(state, self.content.entries[payload], 1.0, payload)
+        match decode_deep_link(argument):
+            case DeepOrientation():
+                return self.orientation.start(state, "")
+            case DeepCress(kind, code):
+                place = self._deep_link_place(kind, code)
+                if place is not None:
+                    return self.cress_for_places(state, (place,))
+            case DeepEntry(entry) if entry in self.content.entries:
+                return self.knowledge_reply(state, self.content.entries[entry], 1.0, entry)
         return self.say("greeting", buttons=self.menu_buttons()), state
 
+    def _deep_link_place(self, kind: str | None, code: str) -> Place | None:
+        if kind is not None:
+            return self.territory.place(kind, code)
+        # `cress_01`, the older form: codes 01-06 are both departments and overseas regions,
+        # and people who share a link to "01" mean the Ain far more often than Guadeloupe.
+        return self.territory.place("department", code) or self.territory.place("region", code)
+
     def on_button(self, state: ConversationState, payload: str) -> tuple[Reply, ConversationState]:
-        kind, _, value = payload.partition(":")
-        if kind == "k" and value in self.content.entries:
-            return self.knowledge_reply(state, self.content.entries[value], 1.0, value)
-        if kind == "i" and (intent := self.intent(value)) is not None:
-            return self.answer_intent(state, intent, 1.0, None)
-        if kind == "t" and value in CATALOGUE_THEMES:
-            return self.catalogue_theme(value), state
-        if payload == "cat":
-            return self.catalogue(), state
-        if payload == "cress":
-            return self.cress_reply(state, None)
-        if payload == "menu":
-            return self.say("menu", buttons=self.menu_buttons()), state
-        if kind == "p" and payload in state.choices:
-            place_kind, _, code = value.partition(":")
-            place = self.territory.place(place_kind, code)
-            if place is not None:
-                return self.cress_for_places(state.with_(choices=()), (place,))
-        if kind == "o":
-            result = self.orientation.on_button(state, value)
-            if result is not None:
-                return result
+        match decode(payload):
+            case OpenEntry(entry) if entry in self.content.entries:
+                return self.knowledge_reply(state, self.content.entries[entry], 1.0, entry)
+            case AskIntent(intent_id) if (intent := self.intent(intent_id)) is not None:
+                return self.answer_intent(state, intent, 1.0, None)
+            case CatalogueTheme(theme) if theme in CATALOGUE_THEMES:
+                return self.catalogue_theme(theme), state
+            case Catalogue():
+                return self.catalogue(), state
+            case CressAsk():
+                return self.cress_reply(state, None)
+            case Menu():
+                return self.say("menu", buttons=self.menu_buttons()), state
+            case PickPlace(kind, code) if payload in state.choices:
+                place = self.territory.place(kind, code)
+                if place is not None:
+                    return self.cress_for_places(state.with_(choices=()), (place,))
+            case OrientationStep(value):
+                result = self.orientation.on_button(state, value)
+                if result is not None:
+                    return result
         return self.say("stale_button", buttons=self.menu_buttons()), state
 
     # -- text -----------------------------------------------------------------------------
@@ -330,7 +358,7 @@ class Engine:
         buttons = [b for c in candidates if (b := self._intent_button(c.intent))]
         return Reply(
             blocks=(Block(self.messages("did_you_mean")),),
-            buttons=(*buttons, Button(self.messages("button_menu"), "menu")),
+            buttons=(*buttons, Button(self.messages("button_menu"), encode(Menu()))),
             matched=False,
             confidence=candidates[0].confidence,
         )
@@ -341,16 +369,16 @@ class Engine:
             return None
         if intent.knowledge:
             entry = self.content.entries[intent.knowledge]
-            return Button(entry_button(entry).label, f"i:{intent.id}")
+            return Button(entry_button(entry).label, encode(AskIntent(intent.id)))
         labels = {"orientation": "button_orientation", "catalogue": "button_catalogue", "cress": "button_cress"}
         if intent.action in labels:
-            return Button(self.messages(labels[intent.action]), f"i:{intent.id}")
+            return Button(self.messages(labels[intent.action]), encode(AskIntent(intent.id)))
         return None
 
     # -- catalogue --------------------------------------------------------------------------
 
     def catalogue(self) -> Reply:
-        buttons = tuple(Button(self.messages(f"theme_{t}"), f"t:{t}") for t in CATALOGUE_THEMES)
+        buttons = tuple(Button(self.messages(f"theme_{t}"), encode(CatalogueTheme(t))) for t in CATALOGUE_THEMES)
         return Reply(blocks=(Block(self.messages("catalogue_intro")),), buttons=buttons, matched=True,
                      intent="catalogue", confidence=1.0)
 
@@ -360,12 +388,13 @@ class Engine:
             key=lambda e: e.name.lower(),
         )
         title = self.messages(f"theme_{theme}")
+        back = Button(self.messages("button_catalogue"), encode(Catalogue()))
         if not entries:
-            return Reply(blocks=(Block(self.messages("catalogue_empty")),), buttons=(Button(title, "cat"),))
+            return Reply(blocks=(Block(self.messages("catalogue_empty")),), buttons=(replace(back, label=title),))
         lines = "\n".join(f"• {e.name} : {e.summary}" for e in entries)
         return Reply(
             blocks=(Block(self.messages("catalogue_theme", title=title)), Block(lines)),
-            buttons=(*(entry_button(e) for e in entries), Button(self.messages("button_catalogue"), "cat")),
+            buttons=(*(entry_button(e) for e in entries), back),
             matched=True,
             intent="catalogue",
             confidence=1.0,
@@ -392,7 +421,7 @@ class Engine:
         self, state: ConversationState, places: tuple[Place, ...]
     ) -> tuple[Reply, ConversationState]:
         if len(places) > 1:
-            buttons = tuple(Button(self.territory.label(p), f"p:{p.kind}:{p.code}") for p in places)
+            buttons = tuple(Button(self.territory.label(p), encode(PickPlace(p.kind, p.code))) for p in places)
             reply = Reply(
                 blocks=(Block(self.messages("cress_choose_place")),),
                 buttons=buttons,

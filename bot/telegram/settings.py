@@ -5,7 +5,8 @@
 | TELEGRAM_BOT_TOKEN | (required) | the bot token from @BotFather; never logged |
 | TELEGRAM_BASE_URL | https://api.telegram.org/bot | Bot API base URL (PTB `base_url`), e.g. |
 |  |  | `http://127.0.0.1:8081/bot` (self-hosted Bot API server, test emulator) |
-| BOUSSOLE_DATA_DIR | ./data | where the conversation states are kept (`<dir>/telegram/chats/<chat id>.json`) |
+| BOUSSOLE_DATA_DIR | ./data | where conversations are kept when REDIS_URL is not set (`<dir>/state/`) |
+| REDIS_URL | (empty) | e.g. `redis://127.0.0.1:6379/0`: conversations in Redis, for several replicas |
 | WEBHOOK_URL | (empty) | public HTTPS URL; when set the bot runs a webhook instead of long polling |
 | WEBHOOK_SECRET | (random at each start) | secret token checked on every webhook call (A-Z, a-z, 0-9, _ and -); |
 |  |  | required with REDIS_URL in webhook mode: every replica behind the webhook must check the same secret |
@@ -58,6 +59,7 @@ class Settings:
     token: str = field(repr=False)
     base_url: str = DEFAULT_BASE_URL
     data_dir: Path = Path("data")
+    redis_url: str | None = field(default=None, repr=False)  # may hold a password
     webhook_url: str | None = None
     webhook_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
     webhook_secret_is_random: bool = False
@@ -97,6 +99,7 @@ class Settings:
             token=token,
             base_url=base_url.rstrip("/"),
             data_dir=Path(env.get("BOUSSOLE_DATA_DIR", "").strip() or "data"),
+            redis_url=env.get("REDIS_URL", "").strip() or None,
             webhook_url=webhook_url,
             webhook_secret=secret or secrets.token_urlsafe(32),
             webhook_secret_is_random=not secret,
@@ -119,7 +122,3 @@ class Settings:
     def webhook_path(self) -> str:
         """The path part of WEBHOOK_URL, where the local webhook server listens."""
         return urlparse(self.webhook_url or "").path.strip("/")
-
-    @property
-    def persistence_dir(self) -> Path:
-        return self.data_dir / "telegram" / "chats"
