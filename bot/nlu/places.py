@@ -123,12 +123,10 @@ def place_evidence(
             or (whole and big >= WHOLE_MESSAGE_ORDINARY_POPULATION)
         )
     else:
-        accepted = (
-            whole
-            or capital
-            or cue in PLACE_CUES
-            or (cue in OF_CUES and (big >= OF_MIN_POPULATION or any(p.kind != "commune" for p in place.candidates)))
-        )
+        known = big >= OF_MIN_POPULATION or any(p.kind != "commune" for p in place.candidates)
+        # After "de", only a known place: "la CRESS de Bretagne", "de Lyon"; but "Les Jardins de
+        # Kerlouan" is a name.
+        accepted = (whole or known) if cue in OF_CUES else (whole or capital or cue in PLACE_CUES)
     located = whole or (cue is not None and (cue in SELF_LOCATION or before_cue in SELF_LOCATION))
     return PlaceEvidence(accepted, accepted and located)
 

@@ -13,6 +13,11 @@ from bot.nlu.ranking import Candidate
 OUT_OF_SCOPE = "out_of_scope"
 # Below this confidence the bot does not answer.
 THRESHOLD = 0.50
+# A candidate under the threshold is still answered when it dominates the runner-up this much
+# (its share of the two best) and reaches DOMINANCE_FLOOR: long stories spread the probability
+# over many topics while still pointing at one.
+DOMINANCE = 0.70
+DOMINANCE_FLOOR = 0.30
 # Between this floor and the threshold, the closest topics are offered ("Vouliez-vous dire").
 SUGGESTION_FLOOR = 0.20
 MAX_SUGGESTIONS = 3
@@ -37,7 +42,9 @@ def decide(candidates: list[Candidate]) -> Decision:
         # Confidently off-topic: no guess, the menu (and only strong suggestions).
         strong = tuple(c for c in suggestions if top is None or c.confidence >= top.confidence / 2)
         return Decision("not_understood", suggestions=strong)
-    if top.confidence >= THRESHOLD:
+    second = candidates[1].confidence if len(candidates) > 1 else 0.0
+    dominant = top.confidence >= DOMINANCE_FLOOR and top.confidence / (top.confidence + second) >= DOMINANCE
+    if top.confidence >= THRESHOLD or dominant:
         runner_up = others[1] if len(others) > 1 else None
         if runner_up is not None and top.score - runner_up.score < AMBIGUITY_MARGIN:
             return Decision("did_you_mean", suggestions=(top, runner_up))

@@ -59,3 +59,8 @@ def test_user_who_says_they_moved_gets_the_new_place(chat):
     chat.send("je suis à Brest")
     chat.send("en fait je suis à Lyon")
     assert chat.state.place.label.startswith("Lyon")
+
+
+def test_small_town_in_an_organisation_name_is_not_a_place(chat):
+    chat.send("mon association Les Jardins de Kerlouan")
+    assert chat.state.place is None

@@ -34,3 +34,8 @@ def test_off_topic_class_on_top_is_not_understood_without_weak_suggestions():
 def test_nothing_close_is_not_understood():
     assert decide([c("dla", SUGGESTION_FLOOR / 2)]).kind == "not_understood"
     assert decide([]).kind == "not_understood"
+
+
+def test_candidate_under_the_threshold_that_dominates_the_runner_up_is_answered():
+    decision = decide([c("tzcld", 0.35), c("iae", 0.05), c("pec", 0.04)])
+    assert decision.kind == "answer" and decision.top.intent == "tzcld"
