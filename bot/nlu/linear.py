@@ -18,6 +18,7 @@ import json
 import math
 import os
 from collections import Counter, defaultdict
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -44,25 +45,33 @@ MAX_QUERY_CHARS = 600
 CACHE_DIR = Path(os.environ.get("BOUSSOLE_MODEL_CACHE", Path(__file__).resolve().parents[2] / ".cache" / "nlu"))
 
 
-def features(normalised: str) -> Counter[str]:
-    """Raw counts of words, word pairs, stems and character n-grams of a normalised text."""
+def feature_list(normalised: str) -> list[str]:
+    """Words, word pairs, stems and character n-grams of a normalised text, repeats included."""
     tokens = normalised.split()
-    counts: Counter[str] = Counter()
     content = [t for t in tokens if t not in STOP_WORDS]
+    out: list[str] = []
     for t in tokens:
-        counts["w:" + t] += 1
-    for t in content:
-        counts["s:" + stem(t)] += 1
-    for a, b in zip(content, content[1:], strict=False):
-        counts["b:" + a + "_" + b] += 1
+        out.extend(_token_features(t))
+    out.extend("s:" + stem(t) for t in content)
+    out.extend("b:" + a + "_" + b for a, b in zip(content, content[1:], strict=False))
+    return out
+
+
+def features(normalised: str) -> Counter[str]:
+    """Raw counts of the features of a normalised text."""
+    return Counter(feature_list(normalised))
+
+
+@lru_cache(maxsize=32768)
+def _token_features(token: str) -> tuple[str, ...]:
+    """The word and its character n-grams (inside word boundaries)."""
     low, high = CHAR_NGRAMS
-    for t in tokens:
-        padded = f" {t} "
-        size = len(padded)
-        for n in range(low, min(high, size) + 1):
-            for i in range(size - n + 1):
-                counts["c:" + padded[i : i + n]] += 1
-    return counts
+    padded = f" {token} "
+    size = len(padded)
+    grams = ["w:" + token]
+    for n in range(low, min(high, size) + 1):
+        grams.extend("c:" + padded[i : i + n] for i in range(size - n + 1))
+    return tuple(grams)
 
 
 class LinearRanker:
@@ -76,6 +85,11 @@ class LinearRanker:
         self.intercept = intercept
         self.classes = classes
         self.exact = exact
+        # Block of each feature (words, stems, pairs, characters), for the per-block norms.
+        kinds = {"w": 0, "s": 1, "b": 2, "c": 3}
+        self._blocks = np.zeros(len(vocabulary), dtype=np.intp)
+        for feature, col in vocabulary.items():
+            self._blocks[col] = kinds.get(feature[0], 0)
 
     # -- building -------------------------------------------------------------------------
 
@@ -147,13 +161,19 @@ class LinearRanker:
     # -- ranking --------------------------------------------------------------------------
 
     def probabilities(self, normalised: str) -> np.ndarray:
-        weights = _weights(features(normalised[:MAX_QUERY_CHARS]), self.vocabulary, self.idf, QUERY_NORM_EXPONENT)
-        if not weights:
+        """Class probabilities; the query's weights are computed as in `_weights`, with numpy."""
+        get = self.vocabulary.get
+        found = [c for f in feature_list(normalised[:MAX_QUERY_CHARS]) if (c := get(f)) is not None]
+        if not found:
             z = self.intercept.astype(np.float64)
         else:
-            cols = np.fromiter((c for c, _ in weights), dtype=np.intp, count=len(weights))
-            vals = np.fromiter((v for _, v in weights), dtype=np.float32, count=len(weights))
-            z = (vals @ self.coef[cols] + self.intercept).astype(np.float64)
+            cols, counts = np.unique(np.array(found, dtype=np.intp), return_counts=True)
+            vals = (1 + np.log(counts)) * self.idf[cols]
+            blocks = self._blocks[cols]
+            norms = np.sqrt(np.bincount(blocks, weights=vals * vals, minlength=4))
+            norms[norms == 0] = 1.0
+            vals = vals / norms[blocks] ** QUERY_NORM_EXPONENT
+            z = (vals.astype(np.float32) @ self.coef[cols] + self.intercept).astype(np.float64)
         z = np.exp(z - z.max())
         return z / z.sum()
 

@@ -92,21 +92,35 @@ class ExactIndex:
                     for key in keys:
                         self._keys[normalize(key)].setdefault(intent.id, FAQ_EXACT_BONUS)
         self._keys.pop("", None)
+        # Key lengths (in words) by first word, longest first: only those are tried at a position.
+        self._sizes: dict[str, list[int]] = defaultdict(list)
+        for key in self._keys:
+            words = key.split()
+            if len(words) not in self._sizes[words[0]]:
+                self._sizes[words[0]].append(len(words))
+        for sizes in self._sizes.values():
+            sizes.sort(reverse=True)
         self._max_words = max((len(k.split()) for k in self._keys), default=1)
 
     def hits(self, tokens: list[str]) -> dict[str, float]:
         """Bonus per intent for the acronyms and aliases among `tokens`."""
         hits: dict[str, float] = {}
         used = [False] * len(tokens)
-        for size in range(self._max_words, 0, -1):
-            for start in range(len(tokens) - size + 1):
-                if any(used[start : start + size]):
-                    continue
-                found = self._keys.get(" ".join(tokens[start : start + size]))
-                if not found:
-                    continue
-                for i in range(start, start + size):
-                    used[i] = True
-                for intent, bonus in found.items():
-                    hits[intent] = max(hits.get(intent, 0.0), bonus)
+        spans = [
+            (size, start)
+            for start, token in enumerate(tokens)
+            for size in self._sizes.get(token, ())
+            if start + size <= len(tokens)
+        ]
+        spans.sort(key=lambda span: (-span[0], span[1]))
+        for size, start in spans:
+            if any(used[start : start + size]):
+                continue
+            found = self._keys.get(" ".join(tokens[start : start + size]))
+            if not found:
+                continue
+            for i in range(start, start + size):
+                used[i] = True
+            for intent, bonus in found.items():
+                hits[intent] = max(hits.get(intent, 0.0), bonus)
         return hits
