@@ -40,6 +40,10 @@ EXACT_FLOOR = 0.65
 # A message is scaled by its length to this power rather than to unit length: a long story holds
 # more evidence than a short question, and its probabilities should be as sharp.
 QUERY_NORM_EXPONENT = 0.9
+# ... and lower still for stories: from SHORT_WORDS words on it slides down to this value at
+# LONG_WORDS words (a story of several sentences spreads its evidence over many topics).
+QUERY_NORM_EXPONENT_LONG = 0.75
+SHORT_WORDS, LONG_WORDS = 12, 40
 # Only the first characters of a long message are read: enough for any real question.
 MAX_QUERY_CHARS = 600
 CACHE_DIR = Path(os.environ.get("BOUSSOLE_MODEL_CACHE", Path(__file__).resolve().parents[2] / ".cache" / "nlu"))
@@ -172,7 +176,7 @@ class LinearRanker:
             blocks = self._blocks[cols]
             norms = np.sqrt(np.bincount(blocks, weights=vals * vals, minlength=4))
             norms[norms == 0] = 1.0
-            vals = vals / norms[blocks] ** QUERY_NORM_EXPONENT
+            vals = vals / norms[blocks] ** query_norm_exponent(len(normalised.split()))
             z = (vals.astype(np.float32) @ self.coef[cols] + self.intercept).astype(np.float64)
         z = np.exp(z - z.max())
         return z / z.sum()
@@ -197,6 +201,11 @@ class LinearRanker:
             scores[intent] = value
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
         return [Candidate(i, round(min(v, 1.0), 4), i in exact, v) for i, v in ranked]
+
+
+def query_norm_exponent(words: int) -> float:
+    share = min(max((words - SHORT_WORDS) / (LONG_WORDS - SHORT_WORDS), 0.0), 1.0)
+    return QUERY_NORM_EXPONENT + share * (QUERY_NORM_EXPONENT_LONG - QUERY_NORM_EXPONENT)
 
 
 def _weights(
