@@ -46,6 +46,7 @@ QUERY_NORM_EXPONENT_LONG = 0.75
 SHORT_WORDS, LONG_WORDS = 12, 40
 # Only the first characters of a long message are read: enough for any real question.
 MAX_QUERY_CHARS = 600
+CACHE_KEEP = 8
 CACHE_DIR = Path(os.environ.get("BOUSSOLE_MODEL_CACHE", Path(__file__).resolve().parents[2] / ".cache" / "nlu"))
 
 
@@ -152,6 +153,10 @@ class LinearRanker:
             np.savez(tmp, idf=self.idf, coef=self.coef, intercept=self.intercept,
                      classes=np.array(json.dumps(self.classes)), vocabulary=np.array(words))
             tmp.replace(path)
+            # Keep the few most recent models (test fixtures train on small contents of their own).
+            cached = sorted(path.parent.glob("*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
+            for old in cached[CACHE_KEEP:]:
+                old.unlink(missing_ok=True)
         except OSError:
             pass  # a read-only disk only costs a fit at the next start
 
