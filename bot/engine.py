@@ -20,7 +20,7 @@ from bot.nlu.linear import LinearRanker
 from bot.nlu.matcher import IntentMatcher
 from bot.nlu.normalize import normalize
 from bot.nlu.places import is_place_only, place_evidence, remove_span
-from bot.nlu.policy import MAX_SUGGESTIONS, SUGGESTION_FLOOR, decide
+from bot.nlu.policy import MAX_SUGGESTIONS, decide
 from bot.nlu.ranking import Candidate, ExactIndex, Ranker, training_phrases
 from bot.nlu.slots import SlotExtractor, asks_question, speaks_of_oneself
 from bot.replies import Block, Button, ContactCard, Event, Reply
@@ -29,7 +29,9 @@ from bot.territory import Place, PlaceMatch, Territory
 
 # Messages longer than this are read only in part, and the user is told so.
 MAX_TEXT_CHARS = 2000
-__all__ = ["Engine", "MAX_SUGGESTIONS", "SUGGESTION_FLOOR"]
+# Floor of `entries_matching` results worth showing (the inline search): on the fuzzy matcher's
+# similarity scale, not the decision policy's (bot.nlu.policy.SUGGESTION_FLOOR).
+SUGGESTION_FLOOR = 0.30
 # Entries available at these levels get the local CRESS card when the place is known.
 LOCAL_LEVELS = {"regional", "departemental", "local"}
 CRESS_INTENTS = {"cress", "cress_contact"}
