@@ -38,7 +38,7 @@ from bot.nlu.linear import LinearRanker
 from bot.nlu.matcher import IntentMatcher
 from bot.nlu.normalize import normalize
 from bot.nlu.places import is_place_only, place_evidence, remove_span
-from bot.nlu.policy import MAX_SUGGESTIONS, decide
+from bot.nlu.policy import MAX_SUGGESTIONS, PROFILE_ANSWER_CONFIDENCE, Decision, decide
 from bot.nlu.ranking import Candidate, ExactIndex, Ranker, training_phrases
 from bot.nlu.slots import SlotExtractor, asks_question, speaks_of_oneself
 from bot.replies import Block, Button, ContactCard, Event, Reply
@@ -299,7 +299,7 @@ class Engine:
             profile_slots = 0  # "je veux ouvrir une micro-entreprise": off-topic, not a profile
         # "je suis une asso employeuse à Brest en difficulté": a profile, not a question; one that
         # names a scheme ("on est une asso, le DLA nous intéresse") asks about the scheme.
-        is_profile = profile_slots >= 2 and not self._names_a_scheme(best)
+        is_profile = profile_slots >= 2 and not self._names_a_scheme(best) and not self._clear_topic(decision)
         question = asks_question(raw, normalised)
         if is_profile and not question:
             return self.orientation.start(state.with_(pending=None), normalised)
@@ -318,6 +318,16 @@ class Engine:
             # A question told with a profile is answered; the orientation is offered, not forced.
             reply = replace(reply, buttons=(*reply.buttons, Button(self.messages("button_orientation"), "o:start")))
         return reply, state
+
+    def _clear_topic(self, decision: Decision) -> bool:
+        """A situation that clearly names a problem (a dispute, a cash-flow crisis) gets that topic's
+        answer even when told as a profile; schemes and actors are left to the orientation's ranking."""
+        top = decision.top
+        if decision.kind != "answer" or top is None or top.confidence < PROFILE_ANSWER_CONFIDENCE:
+            return False
+        intent = self.intent(top.intent)
+        entry = self.entry(intent.knowledge) if intent and intent.knowledge else None
+        return entry is not None and entry.kind in ("topic", "faq")
 
     def _names_a_scheme(self, candidate: Candidate | None) -> bool:
         """"le DLA peut-il nous accompagner" asks about the DLA; "on est une Scop" is who one is."""

@@ -29,6 +29,8 @@ QUESTION_STARTS = frozenset(
     "comment pourquoi quand combien quel quelle quels quelles qui quoi ou lequel laquelle lesquels "
     "lesquelles peut peuvent existe faut est".split()
 )
+# Words that make a question wherever they stand ("on veut créer une asso, c'est quoi les démarches").
+QUESTION_WORDS = frozenset("comment combien pourquoi quoi koi quel quelle quels quelles".split())
 # French inversion: "notre association peut-elle", "pouvons-nous", "existe-t-il".
 _INVERSION_RE = re.compile(r"\w-(?:t-)?(?:je|tu|il|elle|on|nous|vous|ils|elles)\b", re.IGNORECASE)
 
@@ -41,7 +43,7 @@ def asks_question(raw: str, normalised: str) -> bool:
     if tokens and tokens[0] in QUESTION_STARTS:
         return True
     padded = f" {normalised} "
-    return any(f" {p} " in padded for p in QUESTION_PHRASES) or "comment" in tokens
+    return any(f" {p} " in padded for p in QUESTION_PHRASES) or not QUESTION_WORDS.isdisjoint(tokens)
 
 
 @dataclass(frozen=True)
