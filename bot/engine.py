@@ -14,12 +14,12 @@ from pathlib import Path
 from bot.answers import CATALOGUE_THEMES, entry_blocks, entry_button, related_buttons
 from bot.content.loader import INTENTS_DIR, KNOWLEDGE_DIR, Content, load_content
 from bot.content.models import Entry, Intent
-from bot.dialogue import Orientation
 from bot.messages import Messages
 from bot.nlu.matcher import AMBIGUITY_MARGIN, THRESHOLD, Candidate, IntentMatcher
 from bot.nlu.normalize import normalize
 from bot.nlu.places import is_place_only, remove_span
 from bot.nlu.slots import SlotExtractor, speaks_of_oneself
+from bot.orientation import Orientation, Services, Vocabulary
 from bot.replies import Block, Button, ContactCard, Event, Reply
 from bot.state import ConversationState, PlaceRef
 from bot.territory import Place, PlaceMatch, Territory
@@ -74,7 +74,18 @@ class Engine:
 
     @cached_property
     def orientation(self) -> Orientation:
-        return Orientation(self)
+        return Orientation(Services(
+            messages=self.messages,
+            vocabulary=Vocabulary(self.content.slots),
+            entries=self.content.entries,
+            rank=self.matcher.rank,
+            intent=self.intent,
+            answer=lambda state, intent, confidence: self.answer_intent(state, intent, confidence, None),
+            entries_matching=lambda text: self.entries_matching(text, limit=20),
+            territory=lambda: self.territory,
+            find_place=self.find_place,
+            remember_place=self.remember_place,
+        ))
 
     def entry(self, entry_id: str) -> Entry | None:
         return self.content.entries.get(entry_id)

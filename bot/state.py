@@ -39,7 +39,8 @@ class ConversationState:
         return bool(self.last_activity) and now - self.last_activity > SESSION_TIMEOUT_SECONDS
 
     def has_work_under_way(self) -> bool:
-        return self.pending is not None or self.flow is not None
+        # An orientation whose results were shown stays for "voir plus" and "retour", but is over.
+        return self.pending is not None or (self.flow is not None and not self.flow.get("done"))
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
