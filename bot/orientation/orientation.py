@@ -66,6 +66,11 @@ class Orientation:
         notes: list[Block] = []
         if normalised:
             flow, state, notes = self._take(flow, state, read(self.vocabulary, normalised), normalised)
+            understood = [self.vocabulary.label(step, value) for step in SLOT_STEPS if (value := flow.value(step))]
+            if state.place is not None and flow.place is not None:
+                understood.append(state.place.label)
+            if understood:
+                notes.insert(0, Block(self.messages("orientation_understood", what=" · ".join(understood))))
         return self._next(state.with_(pending=None), flow, [Block(self.messages("orientation_intro")), *notes])
 
     def on_text(self, state: ConversationState, normalised: str) -> Result | None:
@@ -76,7 +81,9 @@ class Orientation:
             if control in ("back", "restart", "cancel", "more"):
                 return self._control(state, flow, control)
             return None
-        if control is not None and control != "more":
+        if control == "more":
+            return self._next(state, flow, [Block(self.messages(f"orientation_hint_{flow.asked or 'who'}"))])
+        if control is not None:
             return self._control(state, flow, control)
         if flow.place_choices and normalised.isdigit() and 1 <= int(normalised) <= len(flow.place_choices):
             # "1" picks the first place offered, not the department 01.
@@ -90,11 +97,12 @@ class Orientation:
             return self._aside(state, flow, top)
         before_flow, before_place = flow, state.place
         flow, state, notes = self._take(flow, state, reading, normalised)
-        if flow != before_flow or state.place != before_place or self._names_choices(flow, reading):
+        understood = flow.with_(relevance=before_flow.relevance) != before_flow or state.place != before_place
+        if understood or self._names_choices(flow, reading):
             return self._next(state, flow, notes)
-        if confident and top is not None and top.intent != "orientation":
+        if confident and top is not None and top.intent != "orientation" and not reading.said:
             return self._aside(state, flow, top)
-        if reading.question or reading.maybe_question:
+        if (reading.question or reading.maybe_question) and not reading.said:
             # A question about something we do not know: say so, then the same step.
             return self._next(state, flow, [Block(self.messages("orientation_off_topic")),
                                             Block(self.messages("orientation_resume"))])
@@ -166,6 +174,8 @@ class Orientation:
                 continue
             if current is None:
                 flow = flow.set(slot, value)  # type: ignore[arg-type]
+                if asked is not None and slot != asked:
+                    notes.append(self.messages("orientation_noted", what=self.vocabulary.label(slot, value)))
             elif reading.corrects or slot == asked:
                 flow = flow.set(slot, value)  # type: ignore[arg-type]
                 notes.append(self.messages("orientation_corrected", what=self.vocabulary.label(slot, value)))
@@ -201,6 +211,8 @@ class Orientation:
             return flow.with_(place_choices=list(_codes(found))[:10]), state, notes
         if current is not None:
             notes.append(self.messages("orientation_corrected", what=self.s.territory().label(found.place)))
+        elif flow.asked not in (None, "place"):
+            notes.append(self.messages("orientation_noted", what=self.s.territory().label(found.place)))
         state = self.s.remember_place(state, found.candidates)
         return flow.set("place", _code(found.place)).with_(place_choices=[]), state, notes
 

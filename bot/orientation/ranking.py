@@ -34,6 +34,7 @@ TEXT_FULL = 0.75
 # A scheme for another kind of structure is shown as set aside only when the user's words
 # matched it at least this well ("un prêt d'honneur pour notre association").
 EXPECTED_TEXT = 0.5
+NEAR_MISSES = ("employees", "project")
 # A scheme that fits the profile but not the need chosen is recommended when the user's words
 # matched it this well.
 NAMED_TEXT = 0.6
@@ -159,12 +160,13 @@ def depends_on(entries: Mapping[str, Entry], profile: Profile, criterion: str) -
 
 def _expected(entry: Entry, missed: list[str], profile: Profile) -> bool:
     """Whether the user might have expected this scheme, so that saying why not helps: it answers
-    their need and misses one criterion, the one its exclusion line explains; for a scheme made
-    for another kind of structure, only when the user's own words pointed at it."""
+    their need and misses one criterion, the one its exclusion line explains. A miss on what the
+    user just told (employees, own project: the DLA without salaried staff) is always worth
+    saying; a miss on the kind of structure or the stage only when the user's words named it."""
     rules = entry.eligibility
     if rules is None or not rules.exclusion or len(missed) != 1 or rules.exclusion_about != missed[0]:
         return False
-    return missed[0] != "who" or profile.relevance.get(entry.id, 0.0) >= EXPECTED_TEXT
+    return missed[0] in NEAR_MISSES or profile.relevance.get(entry.id, 0.0) >= EXPECTED_TEXT
 
 
 def text_score(confidence: float) -> float:

@@ -51,6 +51,8 @@ _EMPLOYEE_RE = re.compile(
 )
 MANY_EMPLOYEES = 10
 INDIVIDUAL = "porteur_individuel"
+# Words before a short answer that do not change it.
+FILLERS = frozenset({"non", "oui", "euh", "ben", "bah", "alors", "bon", "eh", "hmm", "ok", "d", "accord"})
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,9 @@ class Vocabulary:
         choices = self._answers[slot]
         if normalised in choices:
             return choices[normalised]
+        words = normalised.split()
+        if len(words) > 1 and words[0] in FILLERS and " ".join(words[1:]) in choices:
+            return choices[" ".join(words[1:])]  # "non, aucun", "ben oui"
         best = process.extractOne(normalised, list(choices), scorer=fuzz.ratio, processor=None,
                                   score_cutoff=FUZZY_CUTOFF)
         return choices[best[0]] if best else None

@@ -66,7 +66,10 @@ class Results:
         values = {"who": profile.who, "employees": profile.employees, "stage": profile.stage,
                   "project": profile.project}
         who = " ".join(self.vocabulary.why(r, value) for r in rec.reasons if (value := values.get(r)))
-        need = self.messages("orientation_why_need", need=self.vocabulary.why("need", rec.need)) if rec.need else ""
+        need = ""
+        if rec.need is not None:
+            key = "orientation_why_need" if rec.need == profile.need else "orientation_why_also_need"
+            need = self.messages(key, need=self.vocabulary.why("need", rec.need))
         return self.messages("orientation_why_first" if first else "orientation_why", profile=who, need=need)
 
     def _scheme(self, number: int, rec: Recommendation, profile: Profile) -> Block:

@@ -38,8 +38,8 @@ def test_no_profile_gets_a_scheme_both_recommended_and_set_aside(engine):
             # Set aside for exactly the one criterion its own line explains, and it answers the need.
             assert misses(rules, profile) == [exclusion.criterion] == [rules.exclusion_about], (exclusion, profile)
             assert profile.need in rules.needs
-            # Without the user's words pointing at it, a scheme for another kind of structure is not mentioned.
-            assert exclusion.criterion != "who"
+            # Without the user's words pointing at it, only a near miss on what they told is mentioned.
+            assert exclusion.criterion in ("employees", "project")
         count += 1
     assert count == 6 * 6 * 6 * 4 * 3 * 2
 
