@@ -223,6 +223,10 @@ class Orientation:
             # A FAQ's relevance goes to the scheme it is about.
             target = entry.see_also[0] if entry.kind == "faq" and entry.see_also else entry.id
             relevance[target] = max(relevance.get(target, 0.0), confidence)
+            helper = self.s.entries.get(entry.see_also[0]) if entry.kind == "legal_form" and entry.see_also else None
+            if helper is not None and helper.kind == "actor":
+                # "une Scop avec des collègues": the network that helps create one (URSCOP) too.
+                relevance[helper.id] = max(relevance.get(helper.id, 0.0), confidence)
         return relevance
 
     def _aside(self, state: ConversationState, flow: Flow, top: Candidate) -> Result:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from bot.content.models import Eligibility, Entry
 
 MIN_RESULTS = 2
+FIRST_SHOWN = 3
+MAX_OF_A_FAMILY = 2
 MAX_RESULTS = 8
 MAX_EXCLUSIONS = 2
 # The need matters most; then how specific the scheme is to the profile.
@@ -136,7 +138,7 @@ def recommend(entries: Mapping[str, Entry], profile: Profile) -> Ranking:
         fitting.append(Recommendation(entry, score + weight, reasons, need))
     fitting.sort(key=lambda r: (-r.score, r.entry.id))
     fallback.sort(key=lambda r: (-r.score, r.entry.id))
-    chosen = fitting[:MAX_RESULTS]
+    chosen = _varied(fitting, entries)[:MAX_RESULTS]
     if len(chosen) < MIN_RESULTS:
         chosen += fallback[: MIN_RESULTS - len(chosen)]
     excluded.sort(key=lambda item: item[:3])
@@ -156,6 +158,27 @@ def depends_on(entries: Mapping[str, Entry], profile: Profile, criterion: str) -
         if criterion == "project" and rules.project and len(rules.project) < 2:
             return True
     return False
+
+
+def _varied(ranked: list[Recommendation], entries: Mapping[str, Entry]) -> list[Recommendation]:
+    """The same order, except that the first three hold at most two entries of one family
+    (entries that list each other in `see_also`: the prêt d'honneur and the networks that grant
+    it), so that the first screen offers different kinds of help."""
+    first: list[Recommendation] = []
+    later: list[Recommendation] = []
+    for rec in ranked:
+        family = [r for r in first if _linked(r.entry, rec.entry)]
+        if len(first) < FIRST_SHOWN and len(family) >= MAX_OF_A_FAMILY:
+            later.append(rec)
+        elif len(first) < FIRST_SHOWN:
+            first.append(rec)
+        else:
+            later.append(rec)
+    return first + sorted(later, key=lambda r: (-r.score, r.entry.id))
+
+
+def _linked(a: Entry, b: Entry) -> bool:
+    return a.id in b.see_also and b.id in a.see_also
 
 
 def _expected(entry: Entry, missed: list[str], profile: Profile) -> bool:

@@ -14,11 +14,8 @@ PROFILES = yaml.safe_load((Path(__file__).resolve().parents[1] / "data" / "profi
 MAX_QUESTIONS = 8
 # Profiles the orientation does not get right yet: strict xfails, so that a fix is noticed.
 KNOWN_MISSES: dict[str, str] = {
-    "student_coop_project": "URSCOP ranks 4th behind Scic, Scop and ESUS",
+    # "la banque ne veut pas me prêter" matches the Banque des Territoires, not the microcredit (matcher).
     "food_truck_bank_refuses": "the microcredit ranks 4th: the words do not match it well enough",
-    "bike_delivery_priority_area": "the Adie ranks 4th behind the prêt d'honneur networks",
-    "association_with_its_own_canteen_project": "the need is asked again",
-    "guadeloupe_colleagues_scop": "URSCOP ranks 4th behind Scop, Scic and ESUS",
 }
 MAX_RESULT_LINES = 25
 
