@@ -24,6 +24,7 @@ from bot.state import ConversationState
 from bot.territory import Place, PlaceMatch, Territory
 
 OUT_OF_SCOPE = "out_of_scope"
+CRESS_ENTRY = "cress"
 # Extra questions, asked only when a scheme in view depends on the answer.
 OPTIONAL_STEPS: tuple[Step, ...] = ("employees", "project")
 
@@ -56,6 +57,8 @@ class Orientation:
         self.messages = services.messages
         self.vocabulary = services.vocabulary
         self.results = Results(services.messages, services.vocabulary, services.territory)
+        # The CRESS is one button away on every result: not a scheme to rank among the others.
+        self._schemes = {k: e for k, e in services.entries.items() if k != CRESS_ENTRY}
 
     # -- entry points ---------------------------------------------------------------------
 
@@ -256,7 +259,7 @@ class Orientation:
             if flow.value(step) is None:  # type: ignore[arg-type]
                 return step  # type: ignore[return-value]
         for step in OPTIONAL_STEPS:
-            if flow.value(step) is None and depends_on(self.s.entries, self._profile(state, flow), step):
+            if flow.value(step) is None and depends_on(self._schemes, self._profile(state, flow), step):
                 return step
         if flow.place is None and state.place is None:
             return "place"
@@ -351,7 +354,7 @@ class Orientation:
         )
 
     def _ranking(self, profile: Profile) -> Ranking:
-        return recommend(self.s.entries, profile)
+        return recommend(self._schemes, profile)
 
     def _result(self, state: ConversationState, flow: Flow, before: list[Block]) -> Result:
         profile = self._profile(state, flow)

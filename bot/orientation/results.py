@@ -24,7 +24,7 @@ class Results:
     def first(self, profile: Profile, ranking: Ranking, place: str | None, before: list[Block]) -> Reply:
         shown = ranking.chosen[:SHOWN_FIRST]
         blocks = [*before, Block(self.messages("orientation_result_intro", profile=self.profile_text(profile, place)))]
-        blocks += [self._scheme(i, rec, profile) for i, rec in enumerate(shown, start=1)]
+        blocks += self._schemes(shown, profile, start=1)
         if not shown:
             blocks.append(Block(self.messages("orientation_no_result")))
         if ranking.excluded:
@@ -42,7 +42,7 @@ class Results:
         if not rest:
             return self._reply([Block(self.messages("orientation_no_more"))], self._after_buttons(), [])
         blocks = [Block(self.messages("orientation_more_intro"))]
-        blocks += [self._scheme(i, rec, profile) for i, rec in enumerate(rest, start=SHOWN_FIRST + 1)]
+        blocks += self._schemes(rest, profile, start=SHOWN_FIRST + 1)
         return self._reply(blocks, [*(entry_button(rec.entry) for rec in rest), *self._after_buttons()], rest)
 
     def summary(self, profile: Profile, ranking: Ranking, place: str | None) -> Reply:
@@ -72,8 +72,19 @@ class Results:
             need = self.messages(key, need=self.vocabulary.why("need", rec.need))
         return self.messages("orientation_why_first" if first else "orientation_why", profile=who, need=need)
 
-    def _scheme(self, number: int, rec: Recommendation, profile: Profile) -> Block:
-        lines = [self.why(rec, profile, first=number == 1)]
+    def _schemes(self, recs: list[Recommendation], profile: Profile, start: int) -> list[Block]:
+        blocks = []
+        said: set[str] = set()
+        for number, rec in enumerate(recs, start=start):
+            reason = self.why(rec, profile, first=False)
+            # The same reason twice reads like a form: say what the scheme is instead.
+            line = rec.entry.summary if reason in said else self.why(rec, profile, first=number == 1)
+            blocks.append(self._scheme(number, rec, line))
+            said.add(reason)
+        return blocks
+
+    def _scheme(self, number: int, rec: Recommendation, why: str) -> Block:
+        lines = [why]
         if rec.entry.status.state == "uncertain":
             lines.append(self.messages("orientation_uncertain"))
         if rec.entry.next_step:
