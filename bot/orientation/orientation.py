@@ -25,6 +25,8 @@ from bot.territory import Place, PlaceMatch, Territory
 
 OUT_OF_SCOPE = "out_of_scope"
 CRESS_ENTRY = "cress"
+# A question naming a place gives it only when it is little more than the place ("à Brest ?").
+MAX_PLACE_FILLER = 2
 # Extra questions, asked only when a scheme in view depends on the answer.
 OPTIONAL_STEPS: tuple[Step, ...] = ("employees", "project")
 
@@ -207,6 +209,9 @@ class Orientation:
             return flow, state, notes
         if not expect and self.vocabulary.find(found.matched_text.split()):
             return flow, state, notes  # "adjoint au maire" speaks of a mayor, not of Mairé
+        extra_words = len(reading.kept_text.split()) - len(found.matched_text.split())
+        if (reading.question or reading.maybe_question) and not reading.locative and extra_words > MAX_PLACE_FILLER:
+            return flow, state, notes  # "il fait quel temps demain à Paris" asks about Paris, is not there
         means_it = expect or reading.locative or reading.corrects or flow.place is None
         if not means_it or (current is not None and current in _codes(found)):
             return flow, state, notes

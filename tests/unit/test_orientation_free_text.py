@@ -38,6 +38,14 @@ def test_weather_question_is_declined_and_does_not_change_the_place(chat):
     assert "économie sociale et solidaire" in chat.text
 
 
+def test_weather_question_at_the_place_step_does_not_give_the_place(chat):
+    chat.command("orienter", "association en développement, 3 salariés, besoin de financer")
+    assert "Où êtes-vous" in chat.text
+    chat.send("au fait il fait quel temps demain à Paris")
+    assert chat.state.place is None
+    assert "Où êtes-vous" in chat.text
+
+
 def test_small_talk_in_the_middle_is_answered_and_the_flow_resumes(chat):
     start_as_association(chat)
     chat.send("t'es un robot ?")
