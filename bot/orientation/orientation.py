@@ -25,6 +25,8 @@ from bot.territory import Place, PlaceMatch, Territory
 
 OUT_OF_SCOPE = "out_of_scope"
 CRESS_ENTRY = "cress"
+# Steps where a typed number picks a choice ("Combien de salariés ?" takes "3" as a count).
+CHOICE_STEPS = ("who", "stage", "need", "project")
 # A question naming a place gives it only when it is little more than the place ("à Brest ?").
 MAX_PLACE_FILLER = 2
 # Extra questions, asked only when a scheme in view depends on the answer.
@@ -93,6 +95,10 @@ class Orientation:
         if flow.place_choices and normalised.isdigit() and 1 <= int(normalised) <= len(flow.place_choices):
             # "1" picks the first place offered, not the department 01.
             return self._pick_place(state, flow, flow.place_choices[int(normalised) - 1])
+        if normalised.isdigit() and flow.asked in CHOICE_STEPS:
+            values = list(self.vocabulary.values[flow.asked])
+            if 1 <= int(normalised) <= len(values):  # "2": the second choice, as numbered in the terminal
+                return self._next(state, flow.set(flow.asked, values[int(normalised) - 1]), [])
         reading = read(self.vocabulary, normalised)
         candidates = self.s.rank(normalised)
         top = candidates[0] if candidates else None
@@ -321,6 +327,8 @@ class Orientation:
             return self.results.more(profile, self._ranking(profile)), state
         if control == "skip" and flow.asked == "place":
             return self._next(state, flow.set("place", NO_PLACE).with_(place_choices=[]), [])
+        if control == "skip":  # "je ne sais pas" to another question: the choices are the way
+            return self._next(state, flow, [Block(self.messages(f"orientation_hint_{flow.asked or 'who'}"))])
         if control == "back":
             flow = flow.with_(place_choices=[])
             if not flow.history:

@@ -105,6 +105,8 @@ class Vocabulary:
 
     def answer(self, slot: str, normalised: str) -> str | None:
         """The value of `slot` in a short reply to its own question ("oui", "aucun", typos)."""
+        if slot == "employees" and normalised.isdigit():
+            return _employees_bucket(int(normalised))  # "Combien de salariés ?" "3"
         choices = self._answers[slot]
         if normalised in choices:
             return choices[normalised]

@@ -169,3 +169,16 @@ def test_a_stored_flow_that_does_not_validate_gives_a_fresh_flow(chat):
     chat.send("association")
     assert flow(chat).who == "association"
     assert "Où en est votre projet" in chat.text
+
+
+def test_a_typed_number_picks_a_choice_or_counts_employees(chat):
+    chat.command("orienter")
+    chat.send("2")  # the second choice, as numbered
+    assert flow(chat).who == "association"
+    chat.send("4")
+    assert flow(chat).stage == "difficulte"
+    chat.send("je ne sais pas")
+    assert "Je n'ai pas compris" in chat.text and flow(chat).asked == "need"
+    chat.send("2")
+    chat.send("12")
+    assert flow(chat).employees == "nombreux"
