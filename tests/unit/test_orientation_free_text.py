@@ -3,6 +3,9 @@ replies that fit nothing; and the results read on a phone."""
 
 import json
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from bot.orientation import Flow
 
 
@@ -182,3 +185,18 @@ def test_a_typed_number_picks_a_choice_or_counts_employees(chat):
     chat.send("2")
     chat.send("12")
     assert flow(chat).employees == "nombreux"
+
+
+WORDS = ["association", "pas", "à", "Paris", "Brest", "en fait", "salariés", "3", "1", "idée", "quel", "c'est quoi",
+         "DLA", "retour", "voir plus", "non", "oui", "mairie", "habitante", "difficulté", "financer", "?", "moi"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(st.sampled_from(WORDS), min_size=1, max_size=6).map(" ".join), min_size=1, max_size=6))
+def test_any_words_during_the_flow_get_a_reply_and_a_valid_flow(chat, messages):
+    chat.command("orienter")
+    for message in messages:
+        chat.send(message)
+        assert chat.text.strip()
+        if chat.state.flow is not None:
+            assert Flow.model_validate(chat.state.flow) == Flow.load(chat.state.flow)
