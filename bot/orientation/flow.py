@@ -14,6 +14,7 @@ from bot.content.models import Employees, Need, ProjectStatus, Stage, Structure
 
 Step = Literal["who", "stage", "need", "employees", "project", "place"]
 SLOT_STEPS: tuple[Step, ...] = ("who", "stage", "need", "employees", "project")
+STEPS: tuple[Step, ...] = (*SLOT_STEPS, "place")
 NO_PLACE = "none"
 MAX_RELEVANT = 10
 MAX_PLACE_CHOICES = 10
@@ -68,14 +69,19 @@ class Flow(BaseModel):
     def with_(self, **changes: Any) -> Flow:
         return self.model_copy(update=changes)
 
-    def value(self, step: Step) -> str | None:
+    def value(self, step: str) -> str | None:
+        if step not in STEPS:
+            raise ValueError(f"unknown step {step!r}")
         return getattr(self, step)
 
-    def set(self, step: Step, value: str | None) -> Flow:
-        """Record (or clear, with None) one answer; the step moves to the end of the history."""
-        history = [s for s in self.history if s != step]
+    def set(self, step: str, value: str | None) -> Flow:
+        """Record (or clear, with None) one answer; the step moves to the end of the history.
+        Values come from the vocabulary (slots.yaml), whose keys are the models' literals."""
+        if step not in STEPS:
+            raise ValueError(f"unknown step {step!r}")
+        history: list[Step] = [s for s in self.history if s != step]
         if value is not None:
-            history.append(step)
+            history.append(step)  # type: ignore[arg-type]  # checked against STEPS above
         return self.with_(**{step: value}, history=history)
 
     def add_relevance(self, found: dict[str, float]) -> Flow:

@@ -137,7 +137,7 @@ class Orientation:
         if action == "set" and not flow.done:
             step, _, chosen = rest.partition(":")
             if step in SLOT_STEPS and chosen in self.vocabulary.values[step]:
-                return self._next(state, flow.set(step, chosen), [])  # type: ignore[arg-type]
+                return self._next(state, flow.set(step, chosen), [])
         if action == "place" and not flow.done:
             return self._pick_place(state, flow, rest)
         return None
@@ -176,19 +176,19 @@ class Orientation:
         if asked in SLOT_STEPS and asked not in said and (value := self.vocabulary.answer(asked, normalised)):
             said[asked] = value
         for slot, value in reading.denied.items():
-            if flow.value(slot) == value and slot not in said:  # type: ignore[arg-type]
-                flow = flow.set(slot, None)  # type: ignore[arg-type]
+            if flow.value(slot) == value and slot not in said:
+                flow = flow.set(slot, None)
                 notes.append(self.messages("orientation_denied", what=self.vocabulary.label(slot, value)))
         for slot, value in said.items():
-            current = flow.value(slot)  # type: ignore[arg-type]
+            current = flow.value(slot)
             if current == value:
                 continue
             if current is None:
-                flow = flow.set(slot, value)  # type: ignore[arg-type]
+                flow = flow.set(slot, value)
                 if asked is not None and slot != asked:
                     notes.append(self.messages("orientation_noted", what=self.vocabulary.label(slot, value)))
             elif reading.corrects or slot == asked:
-                flow = flow.set(slot, value)  # type: ignore[arg-type]
+                flow = flow.set(slot, value)
                 notes.append(self.messages("orientation_corrected", what=self.vocabulary.label(slot, value)))
         flow, state, place_notes = self._take_place(flow, state, reading)
         notes.extend(place_notes)
@@ -267,8 +267,8 @@ class Orientation:
 
     def _missing(self, state: ConversationState, flow: Flow) -> Step | None:
         for step in ("who", "stage", "need"):
-            if flow.value(step) is None:  # type: ignore[arg-type]
-                return step  # type: ignore[return-value]
+            if flow.value(step) is None:
+                return step
         for step in OPTIONAL_STEPS:
             if flow.value(step) is None and depends_on(self._schemes, self._profile(state, flow), step):
                 return step
