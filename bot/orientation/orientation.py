@@ -251,6 +251,9 @@ class Orientation:
             answer, after = self.s.answer(state.with_(flow=None, place=None), intent, top.confidence)
             blocks = list(answer.blocks)
             state = state.with_(last_intent=after.last_intent)
+        elif intent is not None and intent.action in ("cress", "catalogue"):
+            # Not answered here: the CRESS card comes with the results; the catalogue is a command.
+            blocks = [Block(self.messages(f"orientation_aside_{intent.action}"))]
         else:
             blocks = [Block(self.messages("orientation_off_topic"))]
         return self._next(state, flow, [*blocks, Block(self.messages("orientation_resume"))], intent=top.intent)

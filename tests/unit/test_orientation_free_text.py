@@ -49,6 +49,13 @@ def test_weather_question_at_the_place_step_does_not_give_the_place(chat):
     assert "Où êtes-vous" in chat.text
 
 
+def test_asking_for_the_cress_in_the_middle_is_promised_with_the_results(chat):
+    start_as_association(chat)
+    chat.send("les coordonnées de ma cress")
+    assert "avec les résultats" in chat.text
+    assert chat.text.rstrip().endswith("Où en est votre projet ?")
+
+
 def test_small_talk_in_the_middle_is_answered_and_the_flow_resumes(chat):
     start_as_association(chat)
     chat.send("t'es un robot ?")
