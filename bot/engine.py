@@ -19,7 +19,8 @@ from bot.nlu.matcher import AMBIGUITY_MARGIN, THRESHOLD, Candidate, IntentMatche
 from bot.nlu.normalize import normalize
 from bot.nlu.places import is_place_only, remove_span
 from bot.nlu.slots import SlotExtractor, speaks_of_oneself
-from bot.orientation import Orientation, Services, Vocabulary
+from bot.orientation.orientation import Orientation, Services
+from bot.orientation.reading import Vocabulary
 from bot.replies import Block, Button, ContactCard, Event, Reply
 from bot.state import ConversationState, PlaceRef
 from bot.territory import Place, PlaceMatch, Territory

@@ -1,7 +1,5 @@
-"""The guided orientation (/orienter): questions, free text during the flow, ranked results."""
+"""The guided orientation (/orienter): questions, free text during the flow, ranked results.
 
-from bot.orientation.flow import Flow
-from bot.orientation.orientation import Orientation, Services
-from bot.orientation.reading import Vocabulary
-
-__all__ = ["Flow", "Orientation", "Services", "Vocabulary"]
+flow.py (the typed state, importable by bot.state without a cycle), reading.py (one message),
+ranking.py (eligibility and order), results.py (phone-sized replies), orientation.py (the steps).
+"""

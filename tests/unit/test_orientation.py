@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.orientation import Flow
+from bot.orientation.flow import Flow
 from bot.state import SESSION_TIMEOUT_SECONDS
 
 

@@ -6,7 +6,7 @@ import itertools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.orientation import Flow
+from bot.orientation.flow import Flow
 from bot.orientation.ranking import Profile, misses, recommend
 
 WHO = ["porteur_individuel", "association", "cooperative", "entreprise_ess", "structure_insertion", "collectivite"]

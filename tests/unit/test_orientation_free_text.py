@@ -6,7 +6,7 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.orientation import Flow
+from bot.orientation.flow import Flow
 
 
 def flow(chat) -> Flow:

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.orientation import Flow
+from bot.orientation.flow import Flow
 
 PROFILES = yaml.safe_load((Path(__file__).resolve().parents[1] / "data" / "profiles.yaml").read_text("utf-8"))[
     "profiles"
