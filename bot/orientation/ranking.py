@@ -23,6 +23,7 @@ NEED_WEIGHT = 3.0
 ALSO_NEED_WEIGHT = 2.0
 WHO_WEIGHT = 0.5
 STAGE_WEIGHT = 1.0
+STAGE_LISTED = 0.5
 # A scheme made for employers (or for volunteer-run associations, or for a territory's need)
 # is a better answer to those who are than a scheme open to all.
 CONSTRAINT_WEIGHT = 1.5
@@ -198,7 +199,10 @@ def text_score(confidence: float) -> float:
 
 def _specificity(rules: Eligibility, profile: Profile) -> float:
     score = WHO_WEIGHT * (1 + 1 / len(rules.structures)) if rules.structures else WHO_WEIGHT * 0.75
-    score += STAGE_WEIGHT / len(rules.stages) if rules.stages else 0.0
+    if rules.stages:
+        # Listing the stage says the scheme is made for it (France Active for structures in
+        # difficulty); a scheme silent on stages is open to all, and says less about this profile.
+        score += STAGE_WEIGHT * (STAGE_LISTED + 1 / len(rules.stages))
     if rules.employees and profile.employees is not None:
         score += CONSTRAINT_WEIGHT
     if rules.project and profile.project is not None:
