@@ -3,7 +3,8 @@
 Eligibility is read from the knowledge entries (`Eligibility`); this module only compares.
 One rule keeps the results consistent: a scheme is recommended only if it fits every
 criterion it states, and set aside only if it answers the user's need and misses exactly one
-criterion, the one its own `exclusion` line explains. The two can never overlap.
+criterion, the one its own `exclusion` line explains. The two can never overlap. Among those,
+only the ones the user might have expected are shown (see `_expected`).
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from dataclasses import dataclass, field
 from bot.content.models import Eligibility, Entry
 
 MIN_RESULTS = 2
+MAX_RESULTS = 8  # the first three on screen, the others behind "voir plus"
 FIRST_SHOWN = 3
-MAX_OF_A_FAMILY = 2
-MAX_RESULTS = 8
+MAX_OF_A_FAMILY = 2  # of the first three (see `_varied`)
 MAX_EXCLUSIONS = 2
 # The need matters most; then how specific the scheme is to the profile.
 NEED_WEIGHT = 3.0
