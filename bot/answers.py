@@ -16,6 +16,8 @@ CATALOGUE_THEMES: tuple[str, ...] = get_args(Theme)
 MAX_SOURCES_SHOWN = 3
 # Past this age the answer tells the user to check the official page before acting.
 OLD_AFTER_DAYS = 365
+# Button labels longer than this are cut on a phone screen.
+MAX_BUTTON_NAME = 36
 _SEED_RE = re.compile(r"^seed:\s*(?P<file>[\w.-]+)\s*(?:\((?P<section>.*)\))?\s*$")
 
 
@@ -89,13 +91,16 @@ def entry_blocks(entry: Entry, messages: Messages, today: dt.date | None = None)
 
 
 def short_name(entry: Entry) -> str:
-    """A button-sized name: "France Active", "DLA", "Guid'Asso"."""
-    if len(entry.name) <= 32:
+    """A button-sized name that reads without knowing acronyms: "France Active",
+    "Banque des Territoires", "Prêt d'honneur solidaire"; an acronym only with words."""
+    if len(entry.name) <= MAX_BUTTON_NAME:
         return entry.name
-    if entry.acronyms:
-        return entry.acronyms[0]
     head = re.split(r" \(|, | - | : ", entry.name, maxsplit=1)[0]
-    return _shorten(head)
+    if len(head) <= MAX_BUTTON_NAME:
+        return head
+    if entry.acronyms:
+        return _shorten(f"{entry.acronyms[0]} · {head}", MAX_BUTTON_NAME)
+    return _shorten(head, MAX_BUTTON_NAME)
 
 
 def entry_button(entry: Entry) -> Button:
@@ -112,4 +117,8 @@ def related_buttons(entry: Entry, entries: dict[str, Entry]) -> list[Button]:
 
 
 def _shorten(label: str, limit: int = 40) -> str:
-    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
+    """Cut at a word boundary, with an ellipsis: "FDVA · Fonds pour le développement…"."""
+    if len(label) <= limit:
+        return label
+    cut = label[: limit - 1].rsplit(" ", 1)[0]
+    return cut.rstrip(" «,:;-·'") + "…"

@@ -56,7 +56,6 @@ class ConversationService:
         self.store = store
         self.ttl = ttl
         self.flow_ttl = flow_ttl
-        self._slot_values = {slot: set(labels) for slot, labels in engine.slots.labels.items()}
         self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
 
     async def check(self) -> None:
@@ -83,7 +82,7 @@ class ConversationService:
                 _log_store_error("state_read_failed", key, exc)
                 reply, _ = self.engine.respond(ConversationState(), event)
                 return reply  # nothing is written over a state that could not be read
-            state, was_reset = ConversationState.from_stored(stored.data, self._slot_values)
+            state, was_reset = ConversationState.from_stored(stored.data)
             if was_reset:
                 _log(logging.WARNING, "state_reset", key=key)
             reply, new_state = self.engine.respond(state, event)

@@ -32,15 +32,16 @@ from bot.actions import (
 from bot.answers import CATALOGUE_THEMES, entry_blocks, entry_button, related_buttons
 from bot.content.loader import INTENTS_DIR, KNOWLEDGE_DIR, Content, load_content
 from bot.content.models import Entry, Intent
-from bot.dialogue import Orientation
 from bot.messages import Messages
 from bot.nlu.linear import LinearRanker
 from bot.nlu.matcher import IntentMatcher
 from bot.nlu.normalize import normalize
 from bot.nlu.places import is_place_only, place_evidence, remove_span
-from bot.nlu.policy import MAX_SUGGESTIONS, PROFILE_ANSWER_CONFIDENCE, Decision, decide
+from bot.nlu.policy import HUMAN_HELP_CONFIDENCE, HUMAN_HELP_INTENTS, MAX_SUGGESTIONS, Decision, decide
 from bot.nlu.ranking import Candidate, ExactIndex, Ranker, training_phrases
 from bot.nlu.slots import SlotExtractor, asks_question, speaks_of_oneself
+from bot.orientation.orientation import Orientation, Services
+from bot.orientation.reading import Vocabulary
 from bot.replies import Block, Button, ContactCard, Event, Reply
 from bot.state import ConversationState, PlaceRef
 from bot.territory import Place, PlaceMatch, Territory
@@ -101,7 +102,19 @@ class Engine:
 
     @cached_property
     def orientation(self) -> Orientation:
-        return Orientation(self)
+        return Orientation(Services(
+            messages=self.messages,
+            vocabulary=Vocabulary(self.content.slots),
+            entries=self.content.entries,
+            rank=self.matcher.rank,
+            intent=self.intent,
+            answer=lambda state, intent, confidence: self.answer_intent(state, intent, confidence, None),
+            entries_matching=lambda text: self.entries_matching(text, limit=20),
+            territory=lambda: self.territory,
+            # The orientation weighs what a place means itself (a cue, a correction, the step asked).
+            find_place=lambda text, expect: self.territory.find(text, expect_place=expect),
+            remember_place=self.remember_place,
+        ))
 
     @property
     def commands(self) -> tuple[Command, ...]:
@@ -299,7 +312,7 @@ class Engine:
             profile_slots = 0  # "je veux ouvrir une micro-entreprise": off-topic, not a profile
         # "je suis une asso employeuse à Brest en difficulté": a profile, not a question; one that
         # names a scheme ("on est une asso, le DLA nous intéresse") asks about the scheme.
-        is_profile = profile_slots >= 2 and not self._names_a_scheme(best) and not self._clear_topic(decision)
+        is_profile = profile_slots >= 2 and not self._names_a_scheme(best) and not self._needs_human_help(decision)
         question = asks_question(raw, normalised)
         if is_profile and not question:
             return self.orientation.start(state.with_(pending=None), normalised)
@@ -319,15 +332,12 @@ class Engine:
             reply = replace(reply, buttons=(*reply.buttons, Button(self.messages("button_orientation"), "o:start")))
         return reply, state
 
-    def _clear_topic(self, decision: Decision) -> bool:
-        """A situation that clearly names a problem (a dispute, a cash-flow crisis) gets that topic's
-        answer even when told as a profile; schemes and actors are left to the orientation's ranking."""
+    @staticmethod
+    def _needs_human_help(decision: Decision) -> bool:
+        """A dispute told as a situation gets the route to legal help, not a questionnaire."""
         top = decision.top
-        if decision.kind != "answer" or top is None or top.confidence < PROFILE_ANSWER_CONFIDENCE:
-            return False
-        intent = self.intent(top.intent)
-        entry = self.entry(intent.knowledge) if intent and intent.knowledge else None
-        return entry is not None and entry.kind in ("topic", "faq")
+        return (decision.kind == "answer" and top is not None and top.intent in HUMAN_HELP_INTENTS
+                and top.confidence >= HUMAN_HELP_CONFIDENCE)
 
     def _names_a_scheme(self, candidate: Candidate | None) -> bool:
         """"le DLA peut-il nous accompagner" asks about the DLA; "on est une Scop" is who one is."""

@@ -9,11 +9,13 @@ never an error on every later message.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Set
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
+
+from bot.orientation.flow import Flow
 
 # After this much silence, what was under way (a question awaiting an answer, the guided
 # orientation) is dropped and the next message starts fresh.
@@ -52,7 +54,8 @@ class ConversationState:
         return bool(self.last_activity) and now - self.last_activity > SESSION_TIMEOUT_SECONDS
 
     def has_work_under_way(self) -> bool:
-        return self.pending is not None or self.flow is not None
+        # An orientation whose results were shown stays for "voir plus" and "retour", but is over.
+        return self.pending is not None or (self.flow is not None and not self.flow.get("done"))
 
     def is_empty(self) -> bool:
         """Nothing worth keeping: no place, nothing under way, no last question."""
@@ -67,9 +70,7 @@ class ConversationState:
         return cls.from_stored(data)[0]
 
     @classmethod
-    def from_stored(
-        cls, data: Mapping[str, Any] | None, slot_values: Mapping[str, Set[str]] | None = None
-    ) -> tuple[ConversationState, bool]:
+    def from_stored(cls, data: Mapping[str, Any] | None) -> tuple[ConversationState, bool]:
         """(state, was_reset): `was_reset` is True when something was stored but did not
         validate (wrong shape, unknown version, a slot value the content does not know)."""
         if not data:
@@ -77,8 +78,6 @@ class ConversationState:
         try:
             record = StateRecord.model_validate(data)
         except ValidationError:
-            return cls(), True
-        if record.flow is not None and slot_values is not None and not record.flow.fits(slot_values):
             return cls(), True
         return record.to_state(), False
 
@@ -97,26 +96,6 @@ class PlaceRecord(_Strict):
     region_code: str | None = None
 
 
-class FlowRecord(_Strict):
-    """The shape of the orientation's dict, checked before the orientation sees it.
-    (The orientation will own a model of its own; until then this guards its dict.)"""
-
-    slots: dict[str, str] = {}
-    history: list[str] = []
-    place: str | None = None
-    said: str = ""
-    asked: str | None = None
-    pending_place: list[str] | None = None
-
-    def fits(self, slot_values: Mapping[str, Set[str]]) -> bool:
-        steps = {*slot_values, "place"}
-        return (
-            all(slot in slot_values and value in slot_values[slot] for slot, value in self.slots.items())
-            and all(step in steps for step in self.history)
-            and (self.asked is None or self.asked in steps)
-        )
-
-
 class StateRecord(_Strict):
     version: int = STATE_VERSION
     place: PlaceRecord | None = None
@@ -124,7 +103,7 @@ class StateRecord(_Strict):
     choices: list[str] = []
     last_intent: str | None = None
     last_activity: float = 0.0
-    flow: FlowRecord | None = None
+    flow: Flow | None = None
 
     def model_post_init(self, __context: Any) -> None:
         if self.version != STATE_VERSION:
@@ -142,7 +121,7 @@ class StateRecord(_Strict):
             choices=list(state.choices),
             last_intent=state.last_intent,
             last_activity=state.last_activity,
-            flow=FlowRecord.model_construct(**_flow_fields(state.flow)) if state.flow is not None else None,
+            flow=Flow.model_validate(state.flow) if state.flow is not None else None,
             _fields_set=set(cls.model_fields),
         )
 
@@ -151,12 +130,7 @@ class StateRecord(_Strict):
             place=PlaceRef(**self.place.model_dump()) if self.place else None,
             last_intent=self.last_intent,
             pending=self.pending,
-            flow=self.flow.model_dump(exclude_unset=True) if self.flow is not None else None,
+            flow=self.flow.dump() if self.flow is not None else None,
             choices=tuple(self.choices),
             last_activity=self.last_activity,
         )
-
-
-def _flow_fields(flow: dict[str, Any]) -> dict[str, Any]:
-    # Keys the record does not know are dropped by model_construct: the orientation owns none.
-    return dict(flow)

@@ -41,6 +41,14 @@ Theme = Literal[
     "cooperation_territoriale",
     "collectivites",
 ]
+# Roughly how many employees an organisation has (slot "employees"): none means run by volunteers.
+Employees = Literal["aucun", "quelques", "nombreux"]
+# Whether the person arrives with a project of their own, or starts from a need of the territory
+# and is looking for a project (slot "project").
+ProjectStatus = Literal["projet", "besoin"]
+# The criterion an entry's `exclusion` line explains ("other": a caveat the orientation cannot
+# check, never shown as the reason a scheme was set aside).
+Criterion = Literal["who", "stage", "employees", "project", "other"]
 Level = Literal["europeen", "national", "regional", "departemental", "local"]
 Kind = Literal["scheme", "actor", "legal_form", "topic", "faq"]
 
@@ -97,9 +105,15 @@ class Eligibility(Strict):
     stages: list[Stage] = Field(default_factory=list)
     needs: list[Need] = Field(default_factory=list)
     levels: list[Level] = Field(default_factory=list)
+    # Empty means "any": employers only, volunteer-run only, people without a project of their own...
+    employees: list[Employees] = Field(default_factory=list)
+    project: list[ProjectStatus] = Field(default_factory=list)
     # One French line explaining the main exclusion, shown when the scheme is set aside:
     # "Le DLA s'adresse aux structures déjà employeuses."
     exclusion: str | None = None
+    # Which criterion that line explains: it is shown only to a profile that misses the scheme on
+    # exactly this criterion, so that the reason given is the reason that applies.
+    exclusion_about: Criterion = "who"
 
 
 class Source(Strict):
@@ -203,6 +217,13 @@ class IntentFile(Strict):
 class SlotValue(Strict):
     label: str
     phrases: list[str] = Field(min_length=1)
+    # Short replies that mean this value only as an answer to the slot's own question ("oui", "aucun").
+    answers: list[str] = Field(default_factory=list)
+    # How the value reads in "parce que vous êtes {who} {employees} {stage}" ("une association").
+    why: str | None = None
+    # Needs that come with this value whatever need is chosen: a structure in difficulty needs a
+    # diagnosis as well as money.
+    also_needs: list[Need] = Field(default_factory=list)
 
 
 class SlotVocabulary(Strict):
@@ -211,6 +232,8 @@ class SlotVocabulary(Strict):
     who: dict[Structure, SlotValue]
     stage: dict[Stage, SlotValue]
     need: dict[Need, SlotValue]
+    employees: dict[Employees, SlotValue]
+    project: dict[ProjectStatus, SlotValue]
 
 
 class Controls(Strict):
@@ -220,6 +243,7 @@ class Controls(Strict):
     restart: list[str] = Field(min_length=1)
     cancel: list[str] = Field(min_length=1)
     skip: list[str] = Field(min_length=1)
+    more: list[str] = Field(default_factory=list)  # after the results: show the other schemes
 
 
 class SlotsFile(Strict):

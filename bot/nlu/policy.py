@@ -21,10 +21,11 @@ DOMINANCE_FLOOR = 0.30
 # Between this floor and the threshold, the closest topics are offered ("Vouliez-vous dire").
 SUGGESTION_FLOOR = 0.20
 MAX_SUGGESTIONS = 3
-# A profile told without a question ("notre asso a des difficultés financières") starts the
-# orientation, unless one topic is this clear: then that topic is answered and the orientation
-# offered ("notre asso est en conflit avec la commune" needs legal help, not a questionnaire).
-PROFILE_ANSWER_CONFIDENCE = 0.85
+# A profile told without a question starts the orientation, except when it clearly needs human
+# help that no scheme gives ("notre asso est en conflit avec la commune"): then that route is
+# answered, at this confidence or more.
+HUMAN_HELP_INTENTS = frozenset({"aide_juridique"})
+HUMAN_HELP_CONFIDENCE = 0.85
 # Above the threshold, a runner-up this close to the best makes the bot ask which one was meant.
 AMBIGUITY_MARGIN = 0.05
 

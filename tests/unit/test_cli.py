@@ -28,7 +28,7 @@ def test_ask_json_answers_each_line_as_a_fresh_conversation(monkeypatch, capsys)
 
 
 def test_chat_json_keeps_the_state_and_presses_buttons_by_label(monkeypatch, capsys):
-    lines = "/orienter\nAssociation\nDifficulté\nÊtre accompagné\nBrest\n"
+    lines = "/orienter\nAssociation\nDifficulté\nÊtre accompagné\n1 à 9 salariés\nBrest\n"
     out = run_cli(["chat", "--json"], lines, monkeypatch, capsys)
     replies = [json.loads(line) for line in out.splitlines()]
     assert "Vous êtes" in replies[0]["text"]
