@@ -29,14 +29,23 @@ class Case:
     entry: str | None = None
 
 
+SMALLTALK = "smalltalk"
+
+
 class TopicMap:
     def __init__(self, content: Content) -> None:
         self.content = content
+        # Small talk ("t'es un robot ?") is one topic for the labels, several intents in intents/smalltalk.yaml.
+        self.smalltalk = {i for i, (path, _) in content.intent_lines.items() if path.stem == SMALLTALK}
         self.known_topics = set(content.entries) | {i.id for i in content.intents}
+        if self.smalltalk:
+            self.known_topics.add(SMALLTALK)
 
     def topic(self, intent_id: str | None) -> str | None:
         if intent_id is None or intent_id == OUT_OF_SCOPE:
             return None
+        if intent_id in self.smalltalk:
+            return SMALLTALK
         intent = self.content.intents_by_id.get(intent_id)
         if intent is None or not intent.knowledge:
             return intent_id
