@@ -299,7 +299,8 @@ class Engine:
                 return self.cress_for_places(state, place.candidates)
             if is_place_only(rest):
                 previous = self.intent(state.last_intent or "")
-                if waiting_for_place or previous is None or not previous.knowledge or len(place.candidates) > 1:
+                if (waiting_for_place or previous is None or not previous.knowledge or previous.id in CRESS_INTENTS
+                        or len(place.candidates) > 1):
                     return self.cress_for_places(state, place.candidates)
                 # "et en Bretagne ?" after a question: the same answer, for the new place.
                 return self.answer_intent(self.remember_place(state, place.candidates), previous, 1.0, None)

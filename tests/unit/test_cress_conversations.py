@@ -65,3 +65,11 @@ def test_off_topic_message_with_a_place_stays_unmatched(chat, message):
     reply = chat.send(message)
     assert not reply.matched
     assert not reply.cards
+
+
+def test_a_place_after_asking_about_the_cress_gives_its_card_not_the_definition_again(chat):
+    chat.send("cress")
+    reply = chat.send("Creuse")
+    assert reply.intent == "cress_contact" and reply.cards
+    assert "Votre CRESS pour Creuse" in chat.text and "Nouvelle-Aquitaine" in chat.text
+    assert "article 6 de la loi ESS" not in chat.text
