@@ -15,6 +15,11 @@ With `--store redis` a redis-server is started on 127.0.0.1 (no persistence) unl
 
 Latency is measured from the update entering the application's queue to the reply's
 sendMessage call. In burst mode it includes the time spent queueing behind the whole burst.
+
+The machine may be shared: besides wall-clock throughput, each run reports the process's CPU
+time per message (threads included) and the load average, and the engine's own CPU time per
+message (the same script straight through `Engine.respond`) so that what the door, the service
+and the store add per message can be told apart from the engine.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import statistics
 import sys
 import tempfile
@@ -62,16 +68,28 @@ def expected_replies(engine: Engine, messages: int) -> list[str]:
     state = ConversationState()
     expected = []
     for kind, value in SCRIPT[:messages]:
-        if kind == "command":
-            name, _, argument = value[1:].partition(" ")
-            event = Event("command", command=name, text=argument, now=time.time())
-        elif kind == "button":
-            event = Event("button", payload=value, now=time.time())
-        else:
-            event = Event("text", text=value, now=time.time())
-        reply, state = engine.respond(state, event)
+        reply, state = engine.respond(state, script_event(kind, value))
         expected.append(render_reply(reply, engine.messages)[0].html)
     return expected
+
+
+def script_event(kind: str, value: str) -> Event:
+    if kind == "command":
+        name, _, argument = value[1:].partition(" ")
+        return Event("command", command=name, text=argument, now=time.time())
+    if kind == "button":
+        return Event("button", payload=value, now=time.time())
+    return Event("text", text=value, now=time.time())
+
+
+def engine_cpu_ms(engine: Engine, chats: int, messages: int) -> float:
+    """CPU milliseconds per message of the engine alone, on the same script."""
+    started = time.process_time()
+    for _ in range(chats):
+        state = ConversationState()
+        for kind, value in SCRIPT[:messages]:
+            _, state = engine.respond(state, script_event(kind, value))
+    return (time.process_time() - started) * 1000 / (chats * messages)
 
 
 def make_update(app, update_id: int, chat_id: int, kind: str, value: str) -> Update:
@@ -90,8 +108,8 @@ def make_update(app, update_id: int, chat_id: int, kind: str, value: str) -> Upd
 async def run(
     engine: Engine, store_kind: str, redis_url: str | None, chats: int, messages: int, rate: float,
     api_latency: float, concurrency: int, quiet: bool = False,
-) -> tuple[int, float]:
-    """One run; returns (exit code, replies per second)."""
+) -> tuple[int, float, float]:
+    """One run; returns (exit code, replies per second, CPU ms per message)."""
     expected = expected_replies(engine, messages)
     api = OfflineBotApi(latency=api_latency)
     with tempfile.TemporaryDirectory() as tmp:
@@ -119,6 +137,7 @@ async def run(
                     updates.append((10_000 + chat, make_update(app, update_id, 10_000 + chat, kind, value)))
             arrivals: dict[int, list[float]] = {}
             started = time.perf_counter()
+            cpu_started = time.process_time()
             for number, (chat_id, update) in enumerate(updates, 1):
                 if rate:
                     delay = started + number / rate - time.perf_counter()
@@ -127,9 +146,14 @@ async def run(
                 arrivals.setdefault(chat_id, []).append(time.perf_counter())
                 await app.update_queue.put(update)
             deadline = time.perf_counter() + 600
-            while len(api.calls_of("sendMessage")) < total and time.perf_counter() < deadline:
+            replied = seen = 0
+            while replied < total and time.perf_counter() < deadline:
                 await asyncio.sleep(0.01)
+                # Count only the new calls: rescanning them all would bill the benchmark's CPU.
+                replied += sum(call.method == "sendMessage" for call in api.calls[seen:])
+                seen = len(api.calls)
             elapsed = time.perf_counter() - started
+            cpu_ms = (time.process_time() - cpu_started) * 1000 / total
             await app.stop()
 
     sends = api.calls_of("sendMessage")
@@ -150,11 +174,12 @@ async def run(
     throughput = len(sends) / elapsed
     if not quiet:
         print(f"  [{store_kind}] replies: {len(sends)}/{total}  lost: {lost}  chats out of order or wrong: "
-              f"{out_of_order}  throughput: {throughput:.0f} replies/s (wall {elapsed:.2f} s)")
+              f"{out_of_order}  throughput: {throughput:.0f} replies/s (wall {elapsed:.2f} s)  "
+              f"CPU {cpu_ms:.2f} ms/message  load average {os.getloadavg()[0]:.2f}")
         if latencies:
             print(f"          latency ms: p50 {p(0.50):.1f}  p90 {p(0.90):.1f}  p99 {p(0.99):.1f}  "
                   f"max {latencies[-1] * 1000:.1f}  mean {statistics.fmean(latencies) * 1000:.1f}")
-    return (0 if lost == 0 and out_of_order == 0 else 1), throughput
+    return (0 if lost == 0 and out_of_order == 0 else 1), throughput, cpu_ms
 
 
 async def run_all(args: argparse.Namespace) -> int:
@@ -165,6 +190,8 @@ async def run_all(args: argparse.Namespace) -> int:
     print(f"telegram load: {args.chats} chats x {args.messages} messages = {args.chats * args.messages} updates "
           f"({mode}, API latency {args.api_latency * 1000:g} ms, {args.concurrency} concurrent updates), "
           f"{args.runs} runs per store")
+    engine_ms = statistics.median(engine_cpu_ms(engine, args.chats, args.messages) for _ in range(3))
+    print(f"engine alone: CPU {engine_ms:.2f} ms/message (median of 3)")
     code = 0
     with contextlib.ExitStack() as stack:
         redis_url = args.redis_url
@@ -173,14 +200,18 @@ async def run_all(args: argparse.Namespace) -> int:
 
             redis_url = stack.enter_context(redis_server())
         for kind in kinds:
-            results = []
+            results, cpu = [], []
             for _ in range(args.runs):
-                run_code, throughput = await run(engine, kind, redis_url, args.chats, args.messages, args.rate,
-                                                 args.api_latency, args.concurrency)
+                run_code, throughput, cpu_ms = await run(engine, kind, redis_url, args.chats, args.messages,
+                                                         args.rate, args.api_latency, args.concurrency)
                 code |= run_code
                 results.append(throughput)
+                cpu.append(cpu_ms)
+            median_cpu = statistics.median(cpu)
             print(f"{kind}: median {statistics.median(results):.0f} replies/s "
-                  f"(runs: {', '.join(f'{r:.0f}' for r in results)})")
+                  f"(runs: {', '.join(f'{r:.0f}' for r in results)}); CPU {median_cpu:.2f} ms/message "
+                  f"(engine {engine_ms:.2f}, the rest {median_cpu - engine_ms:.2f}), i.e. "
+                  f"{1000 / median_cpu:.0f} messages per CPU second")
     return code
 
 

@@ -1,13 +1,22 @@
 """The conversation service: the one place that loads a conversation, calls the engine, saves it.
 
 Every door (terminal, JSON lines, Telegram, any later one) calls
-`await service.handle(key, event) -> Reply` and renders the reply; no door keeps state.
+`await service.handle(key, event, deliver) -> Reply` and renders the reply; no door keeps state.
+
+- Deliver, then save: a door that can fail to deliver (Telegram) passes `deliver`, awaited with
+  the reply inside the conversation's lock and before the new state is written. When it raises,
+  nothing is saved and the exception goes back to the door: the user did not see the reply, so
+  their next message is answered from the state they last saw (a question asked again rather
+  than a flow moved on past a question never shown). Doors that print (terminal, JSON) pass
+  nothing and get the reply back once it is saved.
 
 - Load: the stored value is validated (`ConversationState.from_stored`); what does not
   validate is reset and the reply starts with an apology.
 - Save: compare-and-set on the version read. On a conflict (another replica answered a message
   of the same conversation meanwhile) the state is read again and the pure engine runs again on
   it, so no write is lost; after `MAX_ATTEMPTS` the reply goes out unsaved and it is logged.
+  The reply already delivered is not sent again: the user has their answer to this message,
+  and the state saved is this message applied to the latest one.
 - Order: one asyncio lock per key orders the messages of a conversation within a process.
   Across replicas, compare-and-set is the guard (no distributed lock): each message is applied
   to the latest state, and the only thing two replicas can still race on is which reply is
@@ -19,13 +28,15 @@ Every door (terminal, JSON lines, Telegram, any later one) calls
   place) gets the much shorter `flow_ttl`: the engine would drop that work after 30 minutes of
   silence anyway, and what the user typed during it must not linger in storage.
 - A storage error never blocks a reply: it is logged (no message text) and the answer goes out.
-- `/oublier` deletes the key without reading it: a damaged state can always be erased.
+- `/oublier` deletes the key without reading it: a damaged state can always be erased. The key
+  is deleted even when the confirmation cannot be delivered: forgetting must not depend on it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -42,6 +53,11 @@ FLOW_TTL_SECONDS = SESSION_TIMEOUT_SECONDS + 5 * 60
 ACTIVITY_GRANULARITY = 60.0
 MAX_ATTEMPTS = 5
 FORGET_COMMANDS = {"oublier"}
+Deliver = Callable[[Reply], Awaitable[None]]
+
+
+async def _nothing_to_deliver(reply: Reply) -> None:
+    return None
 
 
 class ConversationService:
@@ -65,22 +81,25 @@ class ConversationService:
     async def close(self) -> None:
         await self.store.close()
 
-    async def handle(self, key: str, event: Event) -> Reply:
+    async def handle(self, key: str, event: Event, deliver: Deliver | None = None) -> Reply:
+        """Answer `event` in conversation `key`. With `deliver`, the reply is delivered before
+        the new state is saved, and an exception of `deliver` leaves the state as it was."""
         async with self._lock(key):
             if event.kind == "command" and event.command.lower().lstrip("/") in FORGET_COMMANDS:
-                return await self._forget(key, event)
-            return await self._handle(key, event)
+                return await self._forget(key, event, deliver or _nothing_to_deliver)
+            return await self._handle(key, event, deliver or _nothing_to_deliver)
 
     # -- internals -----------------------------------------------------------------------------
 
-    async def _handle(self, key: str, event: Event) -> Reply:
-        reply: Reply | None = None
+    async def _handle(self, key: str, event: Event, deliver: Deliver) -> Reply:
+        delivered: Reply | None = None
         for attempt in range(MAX_ATTEMPTS):
             try:
                 stored = await self.store.get(key)
             except Exception as exc:  # a storage error of any kind must not cost the user the answer
                 _log_store_error("state_read_failed", key, exc)
                 reply, _ = self.engine.respond(ConversationState(), event)
+                await deliver(reply)
                 return reply  # nothing is written over a state that could not be read
             state, was_reset = ConversationState.from_stored(stored.data)
             if was_reset:
@@ -88,22 +107,26 @@ class ConversationService:
             reply, new_state = self.engine.respond(state, event)
             if was_reset:
                 reply = replace(reply, blocks=(Block(self.engine.messages("state_reset")), *reply.blocks))
-            if reply.forget:
+            if reply.forget:  # erased whether or not the confirmation gets through
                 await self._delete(key)
-                return reply
+            if delivered is None:
+                await deliver(reply)  # raises when it did not reach the user: nothing saved
+                delivered = reply
+            if reply.forget:
+                return delivered
             if not self._worth_writing(state, new_state, stored.data is not None, was_reset):
-                return reply
+                return delivered
             try:
                 ttl = self.flow_ttl if new_state.has_work_under_way() else self.ttl
                 if await self.store.put(key, new_state.to_dict(), stored.version, ttl):
-                    return reply
+                    return delivered
             except Exception as exc:  # a storage error of any kind must not cost the user the answer
                 _log_store_error("state_save_failed", key, exc)
-                return reply
+                return delivered
             _log(logging.INFO, "state_conflict", key=key, attempt=attempt + 1)
         _log(logging.ERROR, "state_save_gave_up", key=key, attempts=MAX_ATTEMPTS)
-        assert reply is not None
-        return reply
+        assert delivered is not None
+        return delivered
 
     @staticmethod
     def _worth_writing(old: ConversationState, new: ConversationState, exists: bool, was_reset: bool) -> bool:
@@ -115,9 +138,10 @@ class ConversationService:
             return True
         return new.last_activity - old.last_activity >= ACTIVITY_GRANULARITY
 
-    async def _forget(self, key: str, event: Event) -> Reply:
+    async def _forget(self, key: str, event: Event, deliver: Deliver) -> Reply:
         reply, _ = self.engine.respond(ConversationState(), event)
         await self._delete(key)
+        await deliver(reply)
         return reply
 
     async def _delete(self, key: str) -> None:

@@ -2,27 +2,29 @@
 logic and no state here.
 
 `Door` holds the conversation service; its bound methods are the handler callbacks wired in
-`app.py`. The service saves the chat's state before the reply is sent.
+`app.py`. The reply is delivered (`bot.telegram.delivery.deliver`) inside the service, before
+the chat's new state is saved: when it does not get through (`DeliveryFailed`, retries included),
+the state stays where the user last saw it and their next message is answered from there.
 """
 
 from __future__ import annotations
 
-import html
 import logging
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
-from telegram import LinkPreviewOptions, Message, MessageEntity, ReplyParameters, Update
-from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram import LinkPreviewOptions, Message, MessageEntity, Update
+from telegram.constants import ChatType
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.actions import from_callback_data
 from bot.conversation import ConversationService
 from bot.replies import Event, Reply
+from bot.telegram.delivery import DeliveryFailed, deliver
 from bot.telegram.logs import log_event
-from bot.telegram.render import OutgoingMessage, render_reply, render_text
+from bot.telegram.render import render_reply, render_text
 
 logger = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -43,7 +45,6 @@ UNSUPPORTED_KINDS = (
     ("poll", "telegram_kind_poll"),
     ("dice", "telegram_kind_dice"),
 )
-_TAG_RE = re.compile(r"<[^>]+>")
 Context = ContextTypes.DEFAULT_TYPE
 
 
@@ -100,10 +101,6 @@ def conversation_key(chat_id: int) -> str:
     return f"chat:telegram:{int(chat_id)}"
 
 
-def plain_from_html(text: str) -> str:
-    return html.unescape(_TAG_RE.sub("", text))
-
-
 class Door:
     """The handler callbacks, bound to one conversation service."""
 
@@ -119,10 +116,21 @@ class Door:
 
     async def respond(
         self, update: Update, context: Context, chat_id: int, event: Event, reply_to: int | None = None
-    ) -> Reply:
+    ) -> Reply | None:
+        """The reply, or None when it could not be delivered (then nothing was saved)."""
         started = time.perf_counter()
-        reply = await self.service.handle(conversation_key(chat_id), event)
-        await self.send(context, chat_id, render_reply(reply, self.texts), reply_to)
+
+        async def send(reply: Reply) -> None:
+            await deliver(context.bot, chat_id, render_reply(reply, self.texts), reply_to)
+
+        try:
+            reply = await self.service.handle(conversation_key(chat_id), event, send)
+        except DeliveryFailed as failed:
+            # deliver() logged the failure; this line says the conversation did not move on.
+            log_event(logger, "reply_not_delivered", logging.WARNING, chat=chat_id, update=update.update_id,
+                      kind=event.kind, sent=failed.sent, total=failed.total, reason=failed.reason,
+                      maybe_delivered=failed.maybe_delivered)
+            return None
         fields = {
             "chat": chat_id,
             "update": update.update_id,
@@ -138,40 +146,6 @@ class Door:
             fields["text"] = event.text or event.payload
         log_event(logger, "update_handled", **fields)
         return reply
-
-    async def send(
-        self, context: Context, chat_id: int, messages: Sequence[OutgoingMessage], reply_to: int | None = None
-    ) -> None:
-        reply_parameters = (
-            ReplyParameters(message_id=reply_to, allow_sending_without_reply=True) if reply_to else None
-        )
-        for message in messages:
-            try:
-                try:
-                    await context.bot.send_message(
-                        chat_id,
-                        message.html,
-                        parse_mode=ParseMode.HTML,
-                        reply_markup=message.keyboard,
-                        link_preview_options=NO_PREVIEW,
-                        reply_parameters=reply_parameters,
-                    )
-                except BadRequest as exc:
-                    if "parse" not in str(exc).lower():
-                        raise
-                    # An HTML mistake must not silence the bot: send the same words as plain text.
-                    log_event(logger, "html_rejected", logging.ERROR, chat=chat_id)
-                    await context.bot.send_message(
-                        chat_id,
-                        plain_from_html(message.html),
-                        reply_markup=message.keyboard,
-                        link_preview_options=NO_PREVIEW,
-                        reply_parameters=reply_parameters,
-                    )
-            except Forbidden:
-                log_event(logger, "chat_unreachable", logging.WARNING, chat=chat_id, reason="forbidden")
-                return
-            reply_parameters = None
 
     # -- handler callbacks ---------------------------------------------------------------------
 
@@ -208,8 +182,11 @@ class Door:
         message = update.edited_message
         if message is None or not is_private(message):
             return
-        await self.send(context, message.chat.id, [render_text(self.texts("telegram_edited_message"))],
-                        message.message_id)
+        try:
+            await deliver(context.bot, message.chat.id, [render_text(self.texts("telegram_edited_message"))],
+                          message.message_id)
+        except DeliveryFailed:
+            return  # logged by deliver(); there is no state to keep back
         log_event(logger, "update_handled", chat=message.chat.id, update=update.update_id, kind="edited")
 
     async def on_button(self, update: Update, context: Context) -> None:

@@ -8,6 +8,7 @@ with an explanation and the menu.
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 from collections.abc import Callable, Iterable
@@ -66,6 +67,14 @@ def _family(button: Button) -> str:
 
 def keyboard(buttons: Iterable[Button]) -> InlineKeyboardMarkup | None:
     """One button per row, except two short buttons of the same family side by side."""
+    return _keyboard(tuple(buttons))
+
+
+# The same few keyboards (the menu, each question of the orientation) come back on most replies,
+# and building python-telegram-bot's objects is a good part of what a reply costs us. They are
+# immutable, so one object can go with many messages.
+@functools.lru_cache(maxsize=1024)
+def _keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
     rows: list[list[InlineKeyboardButton]] = []
     previous: Button | None = None
     for button in buttons:

@@ -64,13 +64,18 @@ def emulator() -> Iterator[str]:
 class BotProcess:
     """`python -m bot run` as a child process; its JSON log lines are collected."""
 
-    def __init__(self, emulator: str, data_dir: Path) -> None:
+    def __init__(self, emulator: str, data_dir: Path, env: dict[str, str] | None = None) -> None:
         self.emulator = emulator
         self.data_dir = data_dir
+        self.extra_env = env or {}
         self.process: subprocess.Popen[str] | None = None
         self.logs: list[dict[str, Any]] = []
 
     def start(self) -> None:
+        self.launch()
+        self.wait_ready()
+
+    def launch(self) -> None:
         env = {
             **os.environ,
             "TELEGRAM_BOT_TOKEN": TOKEN,
@@ -78,15 +83,18 @@ class BotProcess:
             "BOUSSOLE_DATA_DIR": str(self.data_dir),
             "LOG_LEVEL": "INFO",
             "PYTHONUNBUFFERED": "1",
+            **self.extra_env,
         }
         env.pop("WEBHOOK_URL", None)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot", "run"], cwd=REPO, env=env, stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE, text=True,
         )
-        ready = threading.Event()
-        threading.Thread(target=self._read_logs, args=(self.process, ready), daemon=True).start()
-        if not ready.wait(READY_TIMEOUT):
+        self._ready = threading.Event()
+        threading.Thread(target=self._read_logs, args=(self.process, self._ready), daemon=True).start()
+
+    def wait_ready(self) -> None:
+        if not self._ready.wait(READY_TIMEOUT):
             self.stop()
             raise AssertionError(f"the bot did not start; logs: {self.logs[-10:]}")
 

@@ -12,6 +12,8 @@
 //   - unknown methods (setMyCommands...) answer HTTP 500: here {"ok": true, "result": true},
 //     and the call is recorded (GET /_calls lists them);
 //   - getUpdates answers at once: here it waits up to 1 s for an update (long polling).
+// And GET /_sent?from=N lists the messages the bot sent ({chat_id, text}), in the order the
+// emulator accepted them, from the N-th on: cheap to poll when many chats talk at once.
 'use strict';
 
 const http = require('http');
@@ -25,6 +27,7 @@ const KNOWN = new Set([
 ]);
 const LONG_POLL_MS = 1000;
 const unknownCalls = [];
+const sentLog = [];
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -125,6 +128,11 @@ async function main() {
         send(res, 200, { ok: true, result: unknownCalls });
         return;
       }
+      if (req.url.startsWith('/_sent')) {
+        const from = Number(new URL(req.url, `http://${HOST}`).searchParams.get('from') || 0);
+        send(res, 200, { ok: true, result: sentLog.slice(from) });
+        return;
+      }
       if (!match) {
         const up = await forward(upstreamPort, req, body);
         res.writeHead(up.status, { 'content-type': up.headers['content-type'] || 'application/json' });
@@ -153,7 +161,11 @@ async function main() {
           await new Promise((r) => setTimeout(r, 25));
           continue;
         }
-        send(res, up.status, patch(method, parsed));
+        const patched = patch(method, parsed);
+        if (method === 'sendMessage' && patched.ok && patched.result) {
+          sentLog.push({ chat_id: patched.result.chat.id, text: patched.result.text });
+        }
+        send(res, up.status, patched);
         return;
       }
     } catch (error) {

@@ -205,3 +205,15 @@ async def test_an_abandoned_flow_expires_sooner_than_a_remembered_place(engine, 
     assert "Où en est votre projet" not in reply.plain_text()
     assert (await store.get("chat:a")).data["place"]["code"] == "29019"
     await store.close()
+
+
+# -- what is kept of what people write ------------------------------------------------------------
+
+
+async def test_a_question_leaves_in_storage_what_was_understood_not_what_was_written(engine, tmp_path):
+    store = FileStore(tmp_path)
+    service = ConversationService(engine, store)
+    await service.handle(KEY, text("text", "notre asso Les Jardins de Lucie cherche le DLA à Brest"))
+    stored = store.path(KEY).read_text(encoding="utf-8")
+    assert "Brest" in stored, "the place understood is remembered for the next question"
+    assert "Lucie" not in stored and "Jardins" not in stored and "cherche" not in stored

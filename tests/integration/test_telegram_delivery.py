@@ -15,7 +15,7 @@ from bot.telegram.app import build_application
 from bot.telegram.delivery import DeliveryFailed, deliver
 from bot.telegram.offline import HttpFailure, OfflineBotApi
 from bot.telegram.render import OutgoingMessage
-from tests.integration.harness import make_settings
+from tests.integration.harness import Chat, Harness, make_settings
 
 CHAT = 1001
 
@@ -118,3 +118,68 @@ async def test_an_html_mistake_is_resent_as_plain_text(bot):
     telegram, api = await bot(HttpFailure(400, "Bad Request: can't parse entities: unclosed tag"))
     await deliver(telegram, CHAT, REPLY[:1])
     assert api.delivered == ["Le DLA accompagne les structures de l'ESS."]
+
+
+# -- the conversation's state follows what the user actually received -------------------------
+
+
+@pytest.fixture
+async def chat_on(engine, data_dir):
+    """A chat with the real Application whose sendMessage follows `api.script`."""
+    apps = []
+
+    async def make() -> tuple[Chat, FlakyApi]:
+        api = FlakyApi()
+        app = build_application(make_settings(data_dir), engine, request=api)
+        await app.initialize()
+        app.bot.rate_limiter.backoff = 0.001
+        apps.append(app)
+        return Harness(app, api, data_dir).chat(CHAT), api
+
+    yield make
+    for app in apps:
+        await app.shutdown()
+
+
+async def test_a_step_that_never_reached_the_user_is_asked_again_on_the_next_message(chat_on, caplog):
+    chat, api = await chat_on()
+    await chat.send("/orienter")
+    api.script.extend(["lost"] * 4)  # the first try and every retry of the next reply
+    with caplog.at_level(logging.INFO):
+        await chat.click("Association")
+    assert not any("Où en est votre projet" in text for text in api.delivered), "the stage question never got out"
+    not_delivered = [r for r in caplog.records if r.getMessage() == "reply_not_delivered"]
+    assert [r.fields["reason"] for r in not_delivered] == ["network"]
+    assert "Association" not in str([r.__dict__ for r in caplog.records]), "no user text in the logs"
+
+    # The flow did not move past the question the user never saw: a stage answer now does not
+    # fit, and the bot asks again who they are instead of jumping to their needs.
+    api.delivered.clear()
+    await chat.send("création")
+    assert "Vous êtes" in "\n".join(api.delivered)
+    assert "De quoi avez-vous besoin" not in "\n".join(api.delivered)
+
+
+async def test_a_read_timeout_after_delivery_moves_the_flow_once_and_shows_at_most_two_copies(chat_on):
+    chat, api = await chat_on()
+    await chat.send("/orienter")
+    api.delivered.clear()
+    api.script.append("late")  # Telegram shows the stage question, then our read times out
+    await chat.click("Association")
+    stage_copies = [text for text in api.delivered if "Où en est votre projet" in text]
+    assert len(stage_copies) == 2, "the documented choice: a possible duplicate rather than a loss"
+
+    api.delivered.clear()
+    await chat.send("création")
+    assert "De quoi avez-vous besoin" in "\n".join(api.delivered), "the flow moved on exactly one step"
+
+
+async def test_oublier_erases_the_conversation_even_when_its_confirmation_is_lost(chat_on):
+    chat, api = await chat_on()
+    await chat.send("/orienter")
+    await chat.click("Association")
+    api.script.extend(["lost"] * 4)
+    await chat.send("/oublier")
+    api.delivered.clear()
+    await chat.send("création")
+    assert "De quoi avez-vous besoin" not in "\n".join(api.delivered), "the flow is gone"
