@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from bot.content.loader import INTENTS_DIR, KNOWLEDGE_DIR, load_content
-from bot.learn.log import EVENTS, FEEDBACK, QUESTIONS, LearnLog, LearnSettings
+from bot.learn.log import EVENTS, QUESTIONS, LearnLog, LearnSettings
 from bot.learn.report import render_html
 from bot.learn.review import add_examples, learned_path, review
 from bot.learn.scrub import scrub
