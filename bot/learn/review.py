@@ -63,7 +63,7 @@ def validate_edit(intents_dir: Path, knowledge_dir: Path, intent: str, text: str
             return [str(e).replace(str(copy), str(intents_dir)) for e in exc.errors]
         except ContentError as exc:
             return [str(exc).replace(str(copy), str(intents_dir))]
-        return [p.replace(str(copy), str(intents_dir)) for p in quality_problems(content)]
+        return [p.replace(str(copy), str(intents_dir)) for p in quality_problems(content, focus=intent)]
 
 
 def add_examples(intents_dir: Path, knowledge_dir: Path, intent: str, texts: list[str]) -> list[str]:
