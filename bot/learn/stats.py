@@ -92,9 +92,12 @@ def group_questions(records: Iterable[dict]) -> list[Group]:
     counts: Counter[str] = Counter()
     shown: dict[str, str] = {}
     first_candidates: dict[str, Counter[str]] = defaultdict(Counter)
+    keys_of: dict[str, str] = {}  # the same text comes back often: normalise it once
     for record in records:
         text = str(record.get("text") or "")
-        key = normalize(text)
+        key = keys_of.get(text)
+        if key is None:
+            key = keys_of[text] = normalize(text)
         if not key:
             continue
         counts[key] += 1
