@@ -1,11 +1,17 @@
 """Load benchmark of the Telegram door: N chats x M messages through the real Application
-(handlers, engine, persistence writes, rendering, per-chat ordering, rate limiter with
-throttling off) on the offline Bot API. Checks that no reply is lost or out of order and
-prints throughput and latency percentiles.
+(handlers, conversation service, state store, engine, rendering, per-chat ordering, rate
+limiter with throttling off) on the offline Bot API. Checks that no reply is lost or out of
+order and prints throughput and latency percentiles, for each store, median of several runs.
+Updates are built before the timed window (in production, python-telegram-bot builds them
+while polling).
 
-    python benchmarks/bench_telegram_load.py                 # 500 chats x 10 messages, one burst
+    python benchmarks/bench_telegram_load.py                 # 500 chats x 10 messages, one burst, files and Redis
+    python benchmarks/bench_telegram_load.py --store file --runs 1
     python benchmarks/bench_telegram_load.py --rate 300      # paced arrivals, 300 updates/s
     python benchmarks/bench_telegram_load.py --api-latency 0.05   # each Bot API call takes 50 ms
+
+With `--store redis` a redis-server is started on 127.0.0.1 (no persistence) unless
+`--redis-url` is given.
 
 Latency is measured from the update entering the application's queue to the reply's
 sendMessage call. In burst mode it includes the time spent queueing behind the whole burst.
@@ -15,10 +21,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import statistics
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -28,6 +36,7 @@ from telegram import Update  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.replies import Event  # noqa: E402
 from bot.state import ConversationState  # noqa: E402
+from bot.stores import FileStore, MemoryStore  # noqa: E402
 from bot.telegram.app import build_application  # noqa: E402
 from bot.telegram.offline import OfflineBotApi  # noqa: E402
 from bot.telegram.render import render_reply  # noqa: E402
@@ -78,33 +87,46 @@ def make_update(app, update_id: int, chat_id: int, kind: str, value: str) -> Upd
     return Update.de_json({"update_id": update_id, "message": message}, app.bot)
 
 
-async def run(chats: int, messages: int, rate: float, api_latency: float, concurrency: int) -> int:
-    engine = Engine.load()
-    engine.territory  # noqa: B018
+async def run(
+    engine: Engine, store_kind: str, redis_url: str | None, chats: int, messages: int, rate: float,
+    api_latency: float, concurrency: int, quiet: bool = False,
+) -> tuple[int, float]:
+    """One run; returns (exit code, replies per second)."""
     expected = expected_replies(engine, messages)
     api = OfflineBotApi(latency=api_latency)
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(token="1:bench", data_dir=Path(tmp), max_rate=0, concurrent_updates=concurrency)
-        app = build_application(settings, engine, request=api)
-        arrivals: dict[int, list[float]] = {}
+        if store_kind == "redis":
+            from bot.stores.redis_store import RedisStore
+
+            store = RedisStore(redis_url or "", prefix=f"bench-{uuid.uuid4().hex[:8]}:")
+        elif store_kind == "memory":  # no storage cost at all: the ceiling the stores are compared with
+            store = MemoryStore()
+        else:
+            store = FileStore(Path(tmp))
+        app = build_application(settings, engine, request=api, store=store)
+        await store.check()
         total = chats * messages
         async with app:
             await app.start()
-            started = time.perf_counter()
+            # Every update is built before the clock starts.
+            updates: list[tuple[int, Update]] = []
             update_id = 0
             for index in range(messages):
                 kind, value = SCRIPT[index]
                 for chat in range(chats):
-                    chat_id = 10_000 + chat
                     update_id += 1
-                    if rate:
-                        target = started + update_id / rate
-                        delay = target - time.perf_counter()
-                        if delay > 0:
-                            await asyncio.sleep(delay)
-                    arrivals.setdefault(chat_id, []).append(time.perf_counter())
-                    await app.update_queue.put(make_update(app, update_id, chat_id, kind, value))
-            deadline = time.perf_counter() + 120
+                    updates.append((10_000 + chat, make_update(app, update_id, 10_000 + chat, kind, value)))
+            arrivals: dict[int, list[float]] = {}
+            started = time.perf_counter()
+            for number, (chat_id, update) in enumerate(updates, 1):
+                if rate:
+                    delay = started + number / rate - time.perf_counter()
+                    if delay > 0:
+                        await asyncio.sleep(delay)
+                arrivals.setdefault(chat_id, []).append(time.perf_counter())
+                await app.update_queue.put(update)
+            deadline = time.perf_counter() + 600
             while len(api.calls_of("sendMessage")) < total and time.perf_counter() < deadline:
                 await asyncio.sleep(0.01)
             elapsed = time.perf_counter() - started
@@ -125,15 +147,41 @@ async def run(chats: int, messages: int, rate: float, api_latency: float, concur
         latencies.extend(call.at - t for call, t in zip(received, times, strict=False))
     latencies.sort()
     p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
-    mode = f"paced at {rate:g}/s" if rate else "one burst"
-    print(f"telegram load: {chats} chats x {messages} messages = {total} updates ({mode}, "
-          f"API latency {api_latency * 1000:g} ms, {concurrency} concurrent updates)")
-    print(f"  replies: {len(sends)}/{total}  lost: {lost}  chats out of order or wrong: {out_of_order}")
-    print(f"  throughput: {len(sends) / elapsed:.0f} replies/s  (wall {elapsed:.2f} s)")
-    if latencies:
-        print(f"  latency ms: p50 {p(0.50):.1f}  p90 {p(0.90):.1f}  p99 {p(0.99):.1f}  "
-              f"max {latencies[-1] * 1000:.1f}  mean {statistics.fmean(latencies) * 1000:.1f}")
-    return 0 if lost == 0 and out_of_order == 0 else 1
+    throughput = len(sends) / elapsed
+    if not quiet:
+        print(f"  [{store_kind}] replies: {len(sends)}/{total}  lost: {lost}  chats out of order or wrong: "
+              f"{out_of_order}  throughput: {throughput:.0f} replies/s (wall {elapsed:.2f} s)")
+        if latencies:
+            print(f"          latency ms: p50 {p(0.50):.1f}  p90 {p(0.90):.1f}  p99 {p(0.99):.1f}  "
+                  f"max {latencies[-1] * 1000:.1f}  mean {statistics.fmean(latencies) * 1000:.1f}")
+    return (0 if lost == 0 and out_of_order == 0 else 1), throughput
+
+
+async def run_all(args: argparse.Namespace) -> int:
+    engine = Engine.load()
+    engine.territory  # noqa: B018
+    kinds = ["file", "redis"] if args.store == "both" else [args.store]
+    mode = f"paced at {args.rate:g}/s" if args.rate else "one burst"
+    print(f"telegram load: {args.chats} chats x {args.messages} messages = {args.chats * args.messages} updates "
+          f"({mode}, API latency {args.api_latency * 1000:g} ms, {args.concurrency} concurrent updates), "
+          f"{args.runs} runs per store")
+    code = 0
+    with contextlib.ExitStack() as stack:
+        redis_url = args.redis_url
+        if "redis" in kinds and not redis_url:
+            from tests.redis_server import redis_server
+
+            redis_url = stack.enter_context(redis_server())
+        for kind in kinds:
+            results = []
+            for _ in range(args.runs):
+                run_code, throughput = await run(engine, kind, redis_url, args.chats, args.messages, args.rate,
+                                                 args.api_latency, args.concurrency)
+                code |= run_code
+                results.append(throughput)
+            print(f"{kind}: median {statistics.median(results):.0f} replies/s "
+                  f"(runs: {', '.join(f'{r:.0f}' for r in results)})")
+    return code
 
 
 def main() -> int:
@@ -143,8 +191,11 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=0.0, help="updates per second (0: one burst)")
     parser.add_argument("--api-latency", type=float, default=0.0, help="seconds per Bot API call")
     parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--store", choices=["file", "redis", "memory", "both"], default="both")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--redis-url", default=None, help="an existing Redis (default: start a redis-server)")
     args = parser.parse_args()
-    return asyncio.run(run(args.chats, args.messages, args.rate, args.api_latency, args.concurrency))
+    return asyncio.run(run_all(args))
 
 
 if __name__ == "__main__":

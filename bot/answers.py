@@ -2,47 +2,65 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import get_args
 from urllib.parse import urlparse
 
-from bot.content.models import Entry, Theme
+from bot.actions import OpenEntry, encode
+from bot.content.models import Entry, Source, Theme
 from bot.messages import Messages
 from bot.replies import Block, Button
 
 CATALOGUE_THEMES: tuple[str, ...] = get_args(Theme)
 MAX_SOURCES_SHOWN = 3
+# Past this age the answer tells the user to check the official page before acting.
+OLD_AFTER_DAYS = 365
 _SEED_RE = re.compile(r"^seed:\s*(?P<file>[\w.-]+)\s*(?:\((?P<section>.*)\))?\s*$")
 
 
-def source_label(source: str, messages: Messages) -> str:
-    """A short, readable label for a source: the site's name, or the seed document's section."""
-    seed = _SEED_RE.match(source)
-    if seed:
-        number = seed.group("file").split("_", 1)[0]
-        section = seed.group("section")
-        if section:
-            return messages("source_seed_section", number=number, section=section)
-        return messages("source_seed", number=number)
-    host = urlparse(source).netloc
-    return host.removeprefix("www.") or source
+def source_label(source: Source, messages: Messages) -> str:
+    """How a source is named to users: a site's name for a link; a seed document as a document."""
+    if source.url:
+        return urlparse(source.url).netloc.removeprefix("www.") or source.url
+    seed = _SEED_RE.match(source.ref)
+    number = seed.group("file").split("_", 1)[0] if seed else None
+    section = seed.group("section") if seed else source.ref
+    if number is None:
+        return messages("source_document", title=section)
+    if section:
+        return messages("source_seed_section", number=number, section=section)
+    return messages("source_seed", number=number)
 
 
 def sources_line(entry: Entry, messages: Messages) -> str:
+    """The sources, links first (users can open them), without repeating a site."""
     labels: list[str] = []
-    for source in entry.sources:
-        label = source_label(source.ref, messages)
+    for source in sorted(entry.sources, key=lambda s: s.url is None):
+        label = source_label(source, messages)
         if label not in labels:
             labels.append(label)
     shown = labels[:MAX_SOURCES_SHOWN]
     return messages("sources", sources=", ".join(shown))
 
 
+def french_date(day: dt.date, messages: Messages) -> str:
+    """"1er mars 2026", "23 novembre 2026"."""
+    month = messages("months").split()[day.month - 1]
+    return f"{'1er' if day.day == 1 else day.day} {month} {day.year}"
+
+
+def verified_line(entry: Entry, messages: Messages, today: dt.date) -> str:
+    """When the entry's sources were read; past a year, a word to check the official page."""
+    key = "verified_old" if (today - entry.last_verified).days > OLD_AFTER_DAYS else "verified"
+    return messages(key, date=french_date(entry.last_verified, messages))
+
+
 def status_line(entry: Entry, messages: Messages) -> str | None:
     status = entry.status
     note = status.note or ""
-    if status.state == "closed":  # a closed scheme always has its closing date (models.Status)
-        return messages("status_closed", until=status.until, note=note).strip()
+    if status.state == "closed":  # a closed scheme always says when it closed (models.Status)
+        return messages("status_closed", closing=status.closing, note=note).strip()
     if status.state == "uncertain":
         return messages("status_uncertain", note=note or messages("status_uncertain_default")).strip()
     if status.until:
@@ -50,8 +68,9 @@ def status_line(entry: Entry, messages: Messages) -> str | None:
     return None
 
 
-def entry_blocks(entry: Entry, messages: Messages) -> list[Block]:
-    """The answer to 'what is X': status first when it matters, then text, next step, link."""
+def entry_blocks(entry: Entry, messages: Messages, today: dt.date | None = None) -> list[Block]:
+    """The answer to 'what is X': status first when it matters, then text, next step, link,
+    sources, and last the day the sources were read (`today` decides whether that is old)."""
     blocks: list[Block] = []
     status = status_line(entry, messages)
     if status and entry.status.state == "closed":
@@ -65,6 +84,7 @@ def entry_blocks(entry: Entry, messages: Messages) -> list[Block]:
         tail.append(messages("next_step", text=entry.next_step))
     tail.append(sources_line(entry, messages))
     blocks.append(Block("\n".join(tail), link=entry.link))
+    blocks.append(Block(verified_line(entry, messages, today or dt.date.today())))
     return blocks
 
 
@@ -79,7 +99,7 @@ def short_name(entry: Entry) -> str:
 
 
 def entry_button(entry: Entry) -> Button:
-    return Button(label=short_name(entry), payload=f"k:{entry.id}")
+    return Button(label=short_name(entry), payload=encode(OpenEntry(entry.id)))
 
 
 def related_buttons(entry: Entry, entries: dict[str, Entry]) -> list[Button]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import datetime as dt
 import json
 import os
 import sys
@@ -13,7 +15,9 @@ from typing import TextIO
 from bot.content.loader import ContentErrors
 from bot.content.yaml_source import ContentError
 from bot.replies import Event, Reply
-from bot.state import ConversationState
+
+# The terminal doors keep one conversation in memory, under this key.
+TERMINAL_KEY = "chat:terminal"
 
 
 def _load_engine():
@@ -62,20 +66,35 @@ def reply_json(reply: Reply) -> str:
     )
 
 
+def render_commands(engine) -> str:
+    """The engine's commands, as the terminal shows them."""
+    lines = [engine.messages("terminal_commands")]
+    lines += [f"  /{c.name} : {engine.messages(c.description)}" for c in engine.commands]
+    return "\n".join(lines)
+
+
+def _service(engine):
+    from bot.conversation import ConversationService
+    from bot.stores import MemoryStore
+
+    return ConversationService(engine, MemoryStore())
+
+
 def chat(lines: Iterable[str], out: TextIO, as_json: bool, interactive: bool) -> None:
     engine = _load_engine()
-    state = ConversationState()
+    service = _service(engine)
     reply: Reply | None = None
-    if interactive:
-        first, state = engine.respond(state, Event("command", command="start", now=time.time()))
-        print(render_terminal(first), file=out)
-        reply = first
-        print("(Ctrl-D pour quitter)", file=out)
-    for line in lines:
-        line = line.rstrip("\n")
-        event = event_from_line(line, reply, time.time())
-        reply, state = engine.respond(state, event)
-        print(reply_json(reply) if as_json else render_terminal(reply) + "\n", file=out, flush=True)
+    with asyncio.Runner() as runner:
+        if interactive:
+            reply = runner.run(service.handle(TERMINAL_KEY, Event("command", command="start", now=time.time())))
+            print(render_terminal(reply), file=out)
+            print("\n" + render_commands(engine), file=out)
+            print("(Ctrl-D pour quitter)", file=out)
+        for line in lines:
+            line = line.rstrip("\n")
+            event = event_from_line(line, reply, time.time())
+            reply = runner.run(service.handle(TERMINAL_KEY, event))
+            print(reply_json(reply) if as_json else render_terminal(reply) + "\n", file=out, flush=True)
 
 
 def _prompted_lines(prompt: str) -> Iterable[str]:
@@ -88,14 +107,19 @@ def _prompted_lines(prompt: str) -> Iterable[str]:
 
 def ask(messages: Iterable[str], out: TextIO, as_json: bool) -> None:
     engine = _load_engine()
-    for message in messages:
-        message = message.rstrip("\n")
-        reply, _ = engine.respond(ConversationState(), Event("text", text=message, now=time.time()))
-        print(reply_json(reply) if as_json else render_terminal(reply), file=out, flush=True)
+    service = _service(engine)
+    with asyncio.Runner() as runner:
+        for index, message in enumerate(messages):
+            message = message.rstrip("\n")
+            # Each question is a conversation of its own: one key per line.
+            event = Event("text", text=message, now=time.time())
+            reply = runner.run(service.handle(f"{TERMINAL_KEY}:ask:{index}", event))
+            print(reply_json(reply) if as_json else render_terminal(reply), file=out, flush=True)
 
 
-def check(out: TextIO) -> int:
-    from bot.content.quality import coverage, quality_problems
+def check(out: TextIO, stale_days: int | None = None, today: dt.date | None = None) -> int:
+    """Validate the content; with `stale_days`, also list entries not verified for that long."""
+    from bot.content.quality import coverage, quality_problems, stale_entries
     from bot.engine import Engine
 
     try:
@@ -109,8 +133,14 @@ def check(out: TextIO) -> int:
         print(problem, file=out)
     for label, value in coverage(engine.content).items():
         print(f"{label}: {value}", file=out)
-    print("check: FAILED" if problems else "check: OK", file=out)
-    return 1 if problems else 0
+    stale: list[str] = []
+    if stale_days is not None:
+        stale = stale_entries(engine.content, stale_days, today or dt.date.today())
+        for line in stale:
+            print(line, file=out)
+        print(f"stale (last verified more than {stale_days} days ago): {len(stale)}", file=out)
+    print("check: FAILED" if problems or stale else "check: OK", file=out)
+    return 1 if problems or stale else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -122,7 +152,13 @@ def main(argv: list[str] | None = None) -> int:
     ask_parser = sub.add_parser("ask", help="une question, une réponse")
     ask_parser.add_argument("--json", action="store_true")
     ask_parser.add_argument("message", nargs="+", help="le message, ou - pour lire une question par ligne")
-    sub.add_parser("check", help="valide knowledge/ et intents/ et affiche la couverture")
+    check_parser = sub.add_parser("check", help="valide knowledge/ et intents/ et affiche la couverture")
+    check_parser.add_argument(
+        "--stale",
+        type=int,
+        metavar="JOURS",
+        help="liste aussi les fiches vérifiées il y a plus de JOURS jours (code de sortie 1 s'il y en a)",
+    )
     args = parser.parse_args(argv)
 
     if args.command is None:
@@ -142,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         messages = sys.stdin if args.message == ["-"] else [" ".join(args.message)]
         ask(messages, sys.stdout, as_json=args.json)
         return 0
-    return check(sys.stdout)
+    return check(sys.stdout, stale_days=args.stale)
 
 
 if __name__ == "__main__":

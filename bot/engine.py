@@ -11,24 +11,45 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
+from bot.actions import (
+    COMMANDS,
+    AskIntent,
+    Catalogue,
+    CatalogueTheme,
+    Command,
+    CressAsk,
+    DeepCress,
+    DeepEntry,
+    DeepOrientation,
+    Menu,
+    OpenEntry,
+    OrientationStep,
+    PickPlace,
+    decode,
+    decode_deep_link,
+    encode,
+)
 from bot.answers import CATALOGUE_THEMES, entry_blocks, entry_button, related_buttons
 from bot.content.loader import INTENTS_DIR, KNOWLEDGE_DIR, Content, load_content
 from bot.content.models import Entry, Intent
 from bot.dialogue import Orientation
 from bot.messages import Messages
-from bot.nlu.matcher import AMBIGUITY_MARGIN, THRESHOLD, Candidate, IntentMatcher
+from bot.nlu.linear import LinearRanker
+from bot.nlu.matcher import IntentMatcher
 from bot.nlu.normalize import normalize
-from bot.nlu.places import is_place_only, remove_span
-from bot.nlu.slots import SlotExtractor, speaks_of_oneself
+from bot.nlu.places import is_place_only, place_evidence, remove_span
+from bot.nlu.policy import MAX_SUGGESTIONS, decide
+from bot.nlu.ranking import Candidate, ExactIndex, Ranker, training_phrases
+from bot.nlu.slots import SlotExtractor, asks_question, speaks_of_oneself
 from bot.replies import Block, Button, ContactCard, Event, Reply
 from bot.state import ConversationState, PlaceRef
 from bot.territory import Place, PlaceMatch, Territory
 
 # Messages longer than this are read only in part, and the user is told so.
 MAX_TEXT_CHARS = 2000
-# Under the threshold, candidates above this floor are still offered as suggestions.
+# Floor of `entries_matching` results worth showing (the inline search): on the fuzzy matcher's
+# similarity scale, not the decision policy's (bot.nlu.policy.SUGGESTION_FLOOR).
 SUGGESTION_FLOOR = 0.30
-MAX_SUGGESTIONS = 3
 # Entries available at these levels get the local CRESS card when the place is known.
 LOCAL_LEVELS = {"regional", "departemental", "local"}
 CRESS_INTENTS = {"cress", "cress_contact"}
@@ -39,7 +60,7 @@ OUT_OF_SCOPE = "out_of_scope"
 class Engine:
     content: Content
     messages: Messages
-    matcher: IntentMatcher
+    matcher: Ranker
     slots: SlotExtractor
     _territory_loader: Callable[[], Territory]
     _territory: Territory | None = None
@@ -53,7 +74,8 @@ class Engine:
     ) -> Engine:
         messages = Messages.load()
         content = load_content(knowledge_dir, intents_dir, known_messages=messages.keys())
-        matcher = IntentMatcher(content.intents, content.entries)
+        exact = ExactIndex(content.intents, content.entries)
+        matcher = LinearRanker.build(training_phrases(content.intents, content.entries), exact)
         loader = territory_loader or (lambda: Territory.load(knowledge_dir))
         return cls(
             content=content,
@@ -73,8 +95,18 @@ class Engine:
         return self._territory
 
     @cached_property
+    def similarity(self) -> IntentMatcher:
+        """Built on first use: only the orientation's result and the inline search need it."""
+        return IntentMatcher(self.content.intents, self.content.entries)
+
+    @cached_property
     def orientation(self) -> Orientation:
         return Orientation(self)
+
+    @property
+    def commands(self) -> tuple[Command, ...]:
+        """The commands the engine answers, for the doors to list (Telegram menu, terminal help)."""
+        return COMMANDS
 
     def entry(self, entry_id: str) -> Entry | None:
         return self.content.entries.get(entry_id)
@@ -83,9 +115,12 @@ class Engine:
         return self.content.intents_by_id.get(intent_id)
 
     def entries_matching(self, normalised: str, limit: int = 10) -> list[tuple[Entry, float]]:
-        """Knowledge entries whose intents match a normalised text, best first, with the confidence."""
+        """Knowledge entries whose examples resemble a normalised text, best first, with the
+        similarity. The orientation and the inline search weigh several schemes at once: they use
+        the fuzzy matcher's graded similarity, where the classifier's probability leaves little
+        to the runners-up."""
         found: dict[str, tuple[Entry, float]] = {}
-        for candidate in self.matcher.rank(normalised, limit=limit * 2):
+        for candidate in self.similarity.rank(normalised, limit=limit * 2):
             intent = self.intent(candidate.intent)
             entry = self.entry(intent.knowledge) if intent is not None and intent.knowledge else None
             if entry is not None and entry.id not in found:
@@ -94,9 +129,9 @@ class Engine:
 
     def menu_buttons(self) -> tuple[Button, ...]:
         return (
-            Button(self.messages("button_orientation"), "o:start"),
-            Button(self.messages("button_catalogue"), "cat"),
-            Button(self.messages("button_cress"), "cress"),
+            Button(self.messages("button_orientation"), encode(OrientationStep("start"))),
+            Button(self.messages("button_catalogue"), encode(Catalogue())),
+            Button(self.messages("button_cress"), encode(CressAsk())),
         )
 
     # -- entry point ----------------------------------------------------------------------
@@ -149,41 +184,46 @@ class Engine:
         return self.say("unknown_command", buttons=self.menu_buttons()), state
 
     def _deep_link(self, state: ConversationState, argument: str) -> tuple[Reply, ConversationState]:
-        payload = argument.lower()
-        if payload in ("orienter", "orientation"):
-            return self.orientation.start(state, "")
-        if payload.startswith("cress_"):
-            code = payload.removeprefix("cress_").upper()
-            place = self.territory.place("region", code) or self.territory.place("department", code)
-            if place is not None:
-                return self.cress_for_places(state, (place,))
-        if payload in self.content.entries:
-            return self.knowledge_reply(state, self.content.entries[payload], 1.0, payload)
+        match decode_deep_link(argument):
+            case DeepOrientation():
+                return self.orientation.start(state, "")
+            case DeepCress(kind, code):
+                place = self._deep_link_place(kind, code)
+                if place is not None:
+                    return self.cress_for_places(state, (place,))
+            case DeepEntry(entry) if entry in self.content.entries:
+                return self.knowledge_reply(state, self.content.entries[entry], 1.0, entry)
         return self.say("greeting", buttons=self.menu_buttons()), state
 
+    def _deep_link_place(self, kind: str | None, code: str) -> Place | None:
+        if kind is not None:
+            return self.territory.place(kind, code)
+        # `cress_01`, the older form: codes 01-06 are both departments and overseas regions,
+        # and people who share a link to "01" mean the Ain far more often than Guadeloupe.
+        return self.territory.place("department", code) or self.territory.place("region", code)
+
     def on_button(self, state: ConversationState, payload: str) -> tuple[Reply, ConversationState]:
-        kind, _, value = payload.partition(":")
-        if kind == "k" and value in self.content.entries:
-            return self.knowledge_reply(state, self.content.entries[value], 1.0, value)
-        if kind == "i" and (intent := self.intent(value)) is not None:
-            return self.answer_intent(state, intent, 1.0, None)
-        if kind == "t" and value in CATALOGUE_THEMES:
-            return self.catalogue_theme(value), state
-        if payload == "cat":
-            return self.catalogue(), state
-        if payload == "cress":
-            return self.cress_reply(state, None)
-        if payload == "menu":
-            return self.say("menu", buttons=self.menu_buttons()), state
-        if kind == "p" and payload in state.choices:
-            place_kind, _, code = value.partition(":")
-            place = self.territory.place(place_kind, code)
-            if place is not None:
-                return self.cress_for_places(state.with_(choices=()), (place,))
-        if kind == "o":
-            result = self.orientation.on_button(state, value)
-            if result is not None:
-                return result
+        match decode(payload):
+            case OpenEntry(entry) if entry in self.content.entries:
+                return self.knowledge_reply(state, self.content.entries[entry], 1.0, entry)
+            case AskIntent(intent_id) if (intent := self.intent(intent_id)) is not None:
+                return self.answer_intent(state, intent, 1.0, None)
+            case CatalogueTheme(theme) if theme in CATALOGUE_THEMES:
+                return self.catalogue_theme(theme), state
+            case Catalogue():
+                return self.catalogue(), state
+            case CressAsk():
+                return self.cress_reply(state, None)
+            case Menu():
+                return self.say("menu", buttons=self.menu_buttons()), state
+            case PickPlace(kind, code) if payload in state.choices:
+                place = self.territory.place(kind, code)
+                if place is not None:
+                    return self.cress_for_places(state.with_(choices=()), (place,))
+            case OrientationStep(value):
+                result = self.orientation.on_button(state, value)
+                if result is not None:
+                    return result
         return self.say("stale_button", buttons=self.menu_buttons()), state
 
     # -- text -----------------------------------------------------------------------------
@@ -201,7 +241,7 @@ class Engine:
             result = self.orientation.on_text(state, normalised)
             if result is not None:
                 return self._with_notes(result, notes)
-        reply, state = self._understand(state, normalised)
+        reply, state = self._understand(state, normalised, text)
         return self._with_notes((reply, state), notes)
 
     def _with_notes(
@@ -210,17 +250,35 @@ class Engine:
         reply, state = result
         return (replace(reply, blocks=(*notes, *reply.blocks)) if notes else reply), state
 
-    def find_place(self, normalised: str, expect_place: bool) -> PlaceMatch | None:
-        return self.territory.find(normalised, expect_place=expect_place)
+    def find_place(self, normalised: str, expect_place: bool, raw: str | None = None) -> PlaceMatch | None:
+        """The place a message names, only with evidence that it is meant as a place (a postal
+        code, a cue word, a capital letter, the whole message, or the bot asked where)."""
+        found, _ = self._place_with_evidence(normalised, expect_place, raw)
+        return found
 
-    def _understand(self, state: ConversationState, normalised: str) -> tuple[Reply, ConversationState]:
+    def _place_with_evidence(
+        self, normalised: str, expect_place: bool, raw: str | None
+    ) -> tuple[PlaceMatch | None, bool]:
+        found = self.territory.find(normalised, expect_place=expect_place)
+        if found is None:
+            return None, False
+        evidence = place_evidence(
+            found, normalised, raw if raw is not None else normalised, expect_place,
+            self.territory.is_ordinary_name(found.matched_text),
+        )
+        return (found, evidence.self_located) if evidence.accepted else (None, False)
+
+    def _understand(
+        self, state: ConversationState, normalised: str, raw: str | None = None
+    ) -> tuple[Reply, ConversationState]:
+        raw = normalised if raw is None else raw
         waiting_for_place = state.pending == "place"
-        expect_place = waiting_for_place or "cress" in normalised.split()
-        place = self.find_place(normalised, expect_place)
+        place, self_located = self._place_with_evidence(normalised, waiting_for_place, raw)
         rest = remove_span(normalised, place.matched_text) if place else normalised
         candidates = self.matcher.rank(rest)
-        top = candidates[0] if candidates else None
-        confident = top is not None and top.confidence >= THRESHOLD
+        decision = decide(candidates)
+        top = decision.top
+        confident = top is not None
 
         if place is not None:
             asks_cress = confident and top.intent in CRESS_INTENTS
@@ -236,22 +294,30 @@ class Engine:
             return self.say("cress_place_not_found"), state
 
         profile_slots = len(self.slots.extract(rest)) if speaks_of_oneself(rest) else 0
-        if (profile_slots == 3 and not self._names_a_scheme(top)) or (
-            (not confident or top.intent == "orientation") and profile_slots == 2
-        ):
-            # "je suis une asso employeuse à Brest en difficulté": a profile, not a question.
+        best = candidates[0] if candidates else None
+        if best is not None and best.intent == OUT_OF_SCOPE and decision.kind == "not_understood":
+            profile_slots = 0  # "je veux ouvrir une micro-entreprise": off-topic, not a profile
+        # "je suis une asso employeuse à Brest en difficulté": a profile, not a question; one that
+        # names a scheme ("on est une asso, le DLA nous intéresse") asks about the scheme.
+        is_profile = profile_slots >= 2 and not self._names_a_scheme(best)
+        question = asks_question(raw, normalised)
+        if is_profile and not question:
             return self.orientation.start(state.with_(pending=None), normalised)
-        if not confident or top.intent == OUT_OF_SCOPE:
-            others = [c for c in candidates if c.intent != OUT_OF_SCOPE]
-            return self.not_understood(others), state.with_(pending=None)
+        if decision.kind == "did_you_mean":
+            return self.did_you_mean(list(decision.suggestions)), state.with_(pending=None)
+        if decision.kind == "not_understood":
+            return self.not_understood(list(decision.suggestions)), state.with_(pending=None)
         assert top is not None
-        if len(candidates) > 1 and top.score - candidates[1].score < AMBIGUITY_MARGIN:
-            return self.did_you_mean(candidates[:2]), state.with_(pending=None)
         intent = self.intent(top.intent)
         assert intent is not None
-        if place is not None:
+        if place is not None and (state.place is None or self_located):
+            # A town named in passing ("une asso de Lyon fait ça") does not replace where the user is.
             state = self.remember_place(state, place.candidates)
-        return self.answer_intent(state.with_(pending=None), intent, top.confidence, place)
+        reply, state = self.answer_intent(state.with_(pending=None), intent, top.confidence, place)
+        if profile_slots >= 2 and intent.action != "orientation":
+            # A question told with a profile is answered; the orientation is offered, not forced.
+            reply = replace(reply, buttons=(*reply.buttons, Button(self.messages("button_orientation"), "o:start")))
+        return reply, state
 
     def _names_a_scheme(self, candidate: Candidate | None) -> bool:
         """"le DLA peut-il nous accompagner" asks about the DLA; "on est une Scop" is who one is."""
@@ -314,9 +380,7 @@ class Engine:
         return reply, state.with_(last_intent=intent_id, pending=None)
 
     def not_understood(self, candidates: list[Candidate]) -> Reply:
-        suggestions = [
-            b for c in candidates if c.confidence >= SUGGESTION_FLOOR and (b := self._intent_button(c.intent))
-        ][:MAX_SUGGESTIONS]
+        suggestions = [b for c in candidates if (b := self._intent_button(c.intent))][:MAX_SUGGESTIONS]
         blocks = [Block(self.messages("not_understood"))]
         if suggestions:
             blocks.append(Block(self.messages("not_understood_suggestions")))
@@ -330,7 +394,7 @@ class Engine:
         buttons = [b for c in candidates if (b := self._intent_button(c.intent))]
         return Reply(
             blocks=(Block(self.messages("did_you_mean")),),
-            buttons=(*buttons, Button(self.messages("button_menu"), "menu")),
+            buttons=(*buttons, Button(self.messages("button_menu"), encode(Menu()))),
             matched=False,
             confidence=candidates[0].confidence,
         )
@@ -341,16 +405,16 @@ class Engine:
             return None
         if intent.knowledge:
             entry = self.content.entries[intent.knowledge]
-            return Button(entry_button(entry).label, f"i:{intent.id}")
+            return Button(entry_button(entry).label, encode(AskIntent(intent.id)))
         labels = {"orientation": "button_orientation", "catalogue": "button_catalogue", "cress": "button_cress"}
         if intent.action in labels:
-            return Button(self.messages(labels[intent.action]), f"i:{intent.id}")
+            return Button(self.messages(labels[intent.action]), encode(AskIntent(intent.id)))
         return None
 
     # -- catalogue --------------------------------------------------------------------------
 
     def catalogue(self) -> Reply:
-        buttons = tuple(Button(self.messages(f"theme_{t}"), f"t:{t}") for t in CATALOGUE_THEMES)
+        buttons = tuple(Button(self.messages(f"theme_{t}"), encode(CatalogueTheme(t))) for t in CATALOGUE_THEMES)
         return Reply(blocks=(Block(self.messages("catalogue_intro")),), buttons=buttons, matched=True,
                      intent="catalogue", confidence=1.0)
 
@@ -360,12 +424,13 @@ class Engine:
             key=lambda e: e.name.lower(),
         )
         title = self.messages(f"theme_{theme}")
+        back = Button(self.messages("button_catalogue"), encode(Catalogue()))
         if not entries:
-            return Reply(blocks=(Block(self.messages("catalogue_empty")),), buttons=(Button(title, "cat"),))
+            return Reply(blocks=(Block(self.messages("catalogue_empty")),), buttons=(replace(back, label=title),))
         lines = "\n".join(f"• {e.name} : {e.summary}" for e in entries)
         return Reply(
             blocks=(Block(self.messages("catalogue_theme", title=title)), Block(lines)),
-            buttons=(*(entry_button(e) for e in entries), Button(self.messages("button_catalogue"), "cat")),
+            buttons=(*(entry_button(e) for e in entries), back),
             matched=True,
             intent="catalogue",
             confidence=1.0,
@@ -392,7 +457,7 @@ class Engine:
         self, state: ConversationState, places: tuple[Place, ...]
     ) -> tuple[Reply, ConversationState]:
         if len(places) > 1:
-            buttons = tuple(Button(self.territory.label(p), f"p:{p.kind}:{p.code}") for p in places)
+            buttons = tuple(Button(self.territory.label(p), encode(PickPlace(p.kind, p.code))) for p in places)
             reply = Reply(
                 blocks=(Block(self.messages("cress_choose_place")),),
                 buttons=buttons,

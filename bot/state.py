@@ -1,13 +1,26 @@
-"""Conversation state: small, immutable, and serialisable to JSON for persistence."""
+"""Conversation state: small and immutable inside the engine, a typed and versioned record
+(pydantic) on its way to and from a store.
+
+`ConversationState` is what the engine works with (a frozen dataclass: cheap to copy on every
+step). `StateRecord` is what is stored; `ConversationState.from_stored()` accepts only what
+validates, so a damaged or foreign value becomes a fresh state the caller apologises for,
+never an error on every later message.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Mapping, Set
+from dataclasses import dataclass, field, replace
 from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 # After this much silence, what was under way (a question awaiting an answer, the guided
 # orientation) is dropped and the next message starts fresh.
 SESSION_TIMEOUT_SECONDS = 30 * 60
+# The format of `StateRecord`; a stored state of another version is reset.
+STATE_VERSION = 1
+PENDING_VALUES = {"place"}
 
 
 @dataclass(frozen=True)
@@ -41,25 +54,109 @@ class ConversationState:
     def has_work_under_way(self) -> bool:
         return self.pending is not None or self.flow is not None
 
+    def is_empty(self) -> bool:
+        """Nothing worth keeping: no place, nothing under way, no last question."""
+        return self.place is None and self.last_intent is None and not self.has_work_under_way() and not self.choices
+
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["choices"] = list(self.choices)
-        return data
+        return StateRecord.from_state(self).model_dump(mode="json", exclude_unset=True)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> ConversationState:
-        """Rebuild a state; anything unreadable (an older format) gives a fresh state."""
+    def from_dict(cls, data: Mapping[str, Any] | None) -> ConversationState:
+        """Rebuild a state; anything that does not validate gives a fresh state."""
+        return cls.from_stored(data)[0]
+
+    @classmethod
+    def from_stored(
+        cls, data: Mapping[str, Any] | None, slot_values: Mapping[str, Set[str]] | None = None
+    ) -> tuple[ConversationState, bool]:
+        """(state, was_reset): `was_reset` is True when something was stored but did not
+        validate (wrong shape, unknown version, a slot value the content does not know)."""
         if not data:
-            return cls()
+            return cls(), False
         try:
-            place = data.get("place")
-            return cls(
-                place=PlaceRef(**place) if place else None,
-                last_intent=data.get("last_intent"),
-                pending=data.get("pending"),
-                flow=data.get("flow"),
-                choices=tuple(data.get("choices") or ()),
-                last_activity=float(data.get("last_activity") or 0.0),
-            )
-        except (TypeError, ValueError):
-            return cls()
+            record = StateRecord.model_validate(data)
+        except ValidationError:
+            return cls(), True
+        if record.flow is not None and slot_values is not None and not record.flow.fits(slot_values):
+            return cls(), True
+        return record.to_state(), False
+
+
+# -- the stored form ---------------------------------------------------------------------------
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class PlaceRecord(_Strict):
+    kind: str
+    code: str
+    label: str
+    region_code: str | None = None
+
+
+class FlowRecord(_Strict):
+    """The shape of the orientation's dict, checked before the orientation sees it.
+    (The orientation will own a model of its own; until then this guards its dict.)"""
+
+    slots: dict[str, str] = {}
+    history: list[str] = []
+    place: str | None = None
+    said: str = ""
+    asked: str | None = None
+    pending_place: list[str] | None = None
+
+    def fits(self, slot_values: Mapping[str, Set[str]]) -> bool:
+        steps = {*slot_values, "place"}
+        return (
+            all(slot in slot_values and value in slot_values[slot] for slot, value in self.slots.items())
+            and all(step in steps for step in self.history)
+            and (self.asked is None or self.asked in steps)
+        )
+
+
+class StateRecord(_Strict):
+    version: int = STATE_VERSION
+    place: PlaceRecord | None = None
+    pending: str | None = None
+    choices: list[str] = []
+    last_intent: str | None = None
+    last_activity: float = 0.0
+    flow: FlowRecord | None = None
+
+    def model_post_init(self, __context: Any) -> None:
+        if self.version != STATE_VERSION:
+            raise ValueError(f"state version {self.version} is not {STATE_VERSION}")
+        if self.pending is not None and self.pending not in PENDING_VALUES:
+            raise ValueError(f"unknown pending value {self.pending!r}")
+
+    @classmethod
+    def from_state(cls, state: ConversationState) -> StateRecord:
+        place = state.place
+        return cls.model_construct(
+            version=STATE_VERSION,
+            place=PlaceRecord.model_construct(**place.__dict__) if place else None,
+            pending=state.pending,
+            choices=list(state.choices),
+            last_intent=state.last_intent,
+            last_activity=state.last_activity,
+            flow=FlowRecord.model_construct(**_flow_fields(state.flow)) if state.flow is not None else None,
+            _fields_set=set(cls.model_fields),
+        )
+
+    def to_state(self) -> ConversationState:
+        return ConversationState(
+            place=PlaceRef(**self.place.model_dump()) if self.place else None,
+            last_intent=self.last_intent,
+            pending=self.pending,
+            flow=self.flow.model_dump(exclude_unset=True) if self.flow is not None else None,
+            choices=tuple(self.choices),
+            last_activity=self.last_activity,
+        )
+
+
+def _flow_fields(flow: dict[str, Any]) -> dict[str, Any]:
+    # Keys the record does not know are dropped by model_construct: the orientation owns none.
+    return dict(flow)

@@ -57,3 +57,12 @@ class Chat:
 @pytest.fixture
 def chat(engine: Engine) -> Chat:
     return Chat(engine)
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """The URL of a real redis-server started for this test session (see tests/redis_server.py)."""
+    from tests.redis_server import redis_server
+
+    with redis_server() as url:
+        yield url

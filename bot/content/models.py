@@ -45,6 +45,8 @@ Level = Literal["europeen", "national", "regional", "departemental", "local"]
 Kind = Literal["scheme", "actor", "legal_form", "topic", "faq"]
 
 ID_PATTERN = re.compile(r"^[a-z0-9_]+$")
+# "Dispositif clos <closing>": a time phrase with its own preposition.
+CLOSING_PHRASE = re.compile(r"^(depuis|en|le|à|au|fin|après|dès) \S")
 MAX_ANSWER_CHARS = 1000
 
 
@@ -63,14 +65,28 @@ class Status(Strict):
 
     state: Literal["active", "closed", "uncertain"] = "active"
     since: str | None = None  # free date text as the source gives it: "2002", "2 octobre 2025"
-    until: str | None = None  # closing date (required when closed) or announced end
+    until: str | None = None  # closing date or announced end, as the source gives it
+    # When a closed scheme closed, as it reads after "Dispositif clos": "depuis l'été 2020".
+    closing: str | None = None
     note: str | None = None  # what is known / uncertain, in French, shown to users
     instead: list[str] = Field(default_factory=list)  # entries to look at instead (closed schemes)
 
+    @field_validator("closing")
+    @classmethod
+    def _closing_reads_as_a_phrase(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        if not CLOSING_PHRASE.match(value) or "  " in value or value.rstrip().endswith((".", ";", ",", ":")):
+            raise ValueError(
+                "closing is a phrase that follows 'Dispositif clos', such as \"depuis l'été 2020\""
+                " or \"le 31 août 2021\", without a final full stop"
+            )
+        return value.strip()
+
     @model_validator(mode="after")
-    def _closed_needs_dates(self) -> Status:
-        if self.state == "closed" and not self.until:
-            raise ValueError("a closed scheme needs its closing date in 'until'")
+    def _closed_says_when(self) -> Status:
+        if self.state == "closed" and not self.closing:
+            raise ValueError("a closed scheme says when it closed in 'closing' (\"depuis l'été 2020\")")
         return self
 
 

@@ -3,9 +3,11 @@ another intent than to their own, and the coverage figures."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from rapidfuzz import fuzz, process
 
-from bot.content.loader import MIN_EXAMPLES, Content
+from bot.content.loader import MIN_EXAMPLES, ROOT, Content
 from bot.nlu.normalize import normalize
 from bot.nlu.words import content_tokens
 
@@ -86,3 +88,15 @@ def coverage(content: Content) -> dict[str, str]:
         "sources": str(sources),
         "entries without an intent": ", ".join(unanswered) or "none",
     }
+
+
+def stale_entries(content: Content, days: int, today: dt.date) -> list[str]:
+    """Entries whose sources were last read more than `days` days before `today`, oldest first."""
+    old = [e for e in content.entries.values() if (today - e.last_verified).days > days]
+    old.sort(key=lambda e: (e.last_verified, e.id))
+    files = {i: p.relative_to(ROOT) if p.is_relative_to(ROOT) else p for i, p in content.entry_files.items()}
+    return [
+        f"{files.get(e.id, '?')}: '{e.id}' last verified {e.last_verified.isoformat()}"
+        f" ({(today - e.last_verified).days} days ago)"
+        for e in old
+    ]

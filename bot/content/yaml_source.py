@@ -8,6 +8,9 @@ from typing import Any
 
 import yaml
 
+# libyaml's parser when PyYAML was built with it: parsing is most of the start-up otherwise.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class ContentError(Exception):
     """A content problem: always names the file, the line when known, and what is wrong."""
@@ -58,7 +61,7 @@ def read_yaml(path: Path) -> YamlDocument:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ContentError(path, None, f"cannot read file: {exc}") from exc
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     loader.name = str(path)
     try:
         node = loader.get_single_node()

@@ -1,4 +1,5 @@
-"""Intent matching: an exact index of acronyms and aliases, word similarity over stems,
+"""The fuzzy matcher (the ranker before the linear model, kept as a baseline in the benchmarks):
+an exact index of acronyms and aliases, word similarity over stems,
 and rapidfuzz character similarity over the examples, blended into one confidence.
 
 The blend weights and the threshold are named constants tuned on the labelled dev set
@@ -16,6 +17,8 @@ from rapidfuzz import fuzz, process
 
 from bot.content.models import Entry, Intent
 from bot.nlu.normalize import normalize
+from bot.nlu.policy import THRESHOLD  # noqa: F401 - re-exported for the orientation (bot.dialogue)
+from bot.nlu.ranking import Candidate
 from bot.nlu.words import content_tokens, stem
 
 # Weights of the blend; see the module docstring.
@@ -28,13 +31,9 @@ FAQ_EXACT_BONUS = 0.05
 # Exponent of the query's norm in the word similarity: 1 is the cosine; lower values
 # penalise long messages less (people explain their situation before asking).
 QUERY_NORM_EXPONENT = 0.6
-# Below this confidence the bot says it does not know.
-THRESHOLD = 0.60
 # A message that names a scheme by its acronym or alias is about that scheme, however long
 # the story around it: its intent is not rejected (its FAQs still win on their words).
 EXACT_FLOOR = 0.65
-# When the two best intents are this close, the bot asks "Vouliez-vous dire ... ?".
-AMBIGUITY_MARGIN = 0.01
 # Char scores under this cut-off are ignored (0-100 scale of rapidfuzz).
 CHAR_CUTOFF = 55.0
 # A query token unknown to the examples is corrected to a known one at this similarity.
@@ -45,14 +44,6 @@ TYPO_MIN_LENGTH = 5
 UNKNOWN_STEM_IDF = 4.5
 # Only the first characters of a long message are matched: enough for any real question.
 MAX_QUERY_CHARS = 400
-
-
-@dataclass(frozen=True)
-class Candidate:
-    intent: str
-    confidence: float  # the blend capped at 1: what the doors show
-    exact: bool = False
-    score: float = 0.0  # the raw blend, for ranking and for telling two close intents apart
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
+from bot.nlu.normalize import normalize
 from bot.nlu.words import STOP_WORDS
+from bot.territory.places import PlaceMatch
 
 # Words that only introduce a place ("je suis à Brest", "j'habite dans le 29"): a message made
 # of these and a place is a request for the local contact, not a question about something else.
@@ -30,3 +35,114 @@ def remove_span(normalised: str, span: str) -> str:
 def is_place_only(rest: str) -> bool:
     """True when what is left once the place is removed says nothing else."""
     return all(token in STOP_WORDS or token in PLACE_FILLERS for token in rest.split())
+
+
+# Words right before a place name that say it is a place: "a Brest", "en Bretagne", "dans le 29",
+# "pres de Lyon", "cress Occitanie". Articles in between are skipped ("dans LE Nord").
+PLACE_CUES = frozenset(
+    """
+    a au aux en dans pres proche vers sur chez cote habite habitons vis vit situe situee situes base basee bases
+    installe installee implante implantee region departement dept dep dpt ville commune secteur cress
+    """.split()
+)
+# Only these cues make an ordinary word a place without a capital letter: "dans le Nord",
+# "departement de la Manche"; "a la reunion de demain" and "au port" need one.
+STRONG_CUES = frozenset({"dans", "departement", "dept", "dep", "dpt", "region", "cress"})
+# "de" + a place counts only for places people name as such: "la CRESS de Bretagne", "de Lyon".
+OF_CUES = frozenset({"de", "d", "du"})
+OF_MIN_POPULATION = 20_000
+_ARTICLES = frozenset({"le", "la", "les", "l"})
+# Words before a place that say the user is there (and so may replace the remembered place).
+SELF_LOCATION = frozenset(
+    """
+    suis sommes habite habitons vis vivons situe situee situes basee base bases installe installee installes
+    implante implantee trouve trouvons demenage moi nous
+    """.split()
+)
+# A whole-message name that is an ordinary word ("maire", "port") counts from this population on.
+WHOLE_MESSAGE_ORDINARY_POPULATION = 50_000
+
+
+@dataclass(frozen=True)
+class PlaceEvidence:
+    accepted: bool
+    self_located: bool  # the user says they are there (or just answered where they are)
+
+
+def _span(tokens: list[str], matched: str) -> tuple[int, int] | None:
+    words = matched.split()
+    for start in range(len(tokens) - len(words) + 1):
+        if tokens[start : start + len(words)] == words:
+            return start, start + len(words)
+    return None
+
+
+def _raw_capitalised(raw: str, matched: str) -> bool:
+    """True when the place's first word is written with a capital letter, not at the start of the
+    message and not in a message written in capitals."""
+    letters = [c for c in raw if c.isalpha()]
+    if not letters or sum(c.isupper() for c in letters) > len(letters) / 2:
+        return False
+    first = next((w for w in matched.split() if w not in _ARTICLES), "")
+    if not first:
+        return False
+    for match in re.finditer(r"[^\W\d_]+", raw):
+        word = match.group(0)
+        if normalize(word) == first and word[:1].isupper():
+            before = raw[: match.start()].strip()
+            if before and before[-1] not in ".!?":
+                return True
+    return False
+
+
+def place_evidence(
+    place: PlaceMatch, normalised: str, raw: str, expect_place: bool, ordinary: bool
+) -> PlaceEvidence:
+    """Whether a place found in a message is really meant as one (see DESIGN: places need evidence).
+
+    `ordinary` says the name is also an ordinary word or a first name ("maire", "le port", "alex").
+    """
+    tokens = normalised.split()
+    matched = place.matched_text
+    rest = remove_span(normalised, matched)
+    whole = is_place_only(rest)
+    if expect_place:
+        return PlaceEvidence(True, True)
+    if matched[:1].isdigit():
+        # Postal codes and department numbers: the territory matcher already asked for context.
+        return PlaceEvidence(True, whole or _located_before(tokens, matched))
+    span = _span(tokens, matched)
+    cue, before_cue = _cue(tokens, span[0]) if span else (None, None)
+    capital = _raw_capitalised(raw, matched)
+    big = max(p.population for p in place.candidates) if place.candidates else 0
+    if ordinary:
+        # A capital letter alone is not enough: first names and sentence-initial words have one.
+        accepted = (
+            (capital and (cue in PLACE_CUES or cue in OF_CUES))
+            or cue in STRONG_CUES
+            or (whole and big >= WHOLE_MESSAGE_ORDINARY_POPULATION)
+        )
+    else:
+        known = big >= OF_MIN_POPULATION or any(p.kind != "commune" for p in place.candidates)
+        # After "de", only a known place: "la CRESS de Bretagne", "de Lyon"; but "Les Jardins de
+        # Kerlouan" is a name.
+        accepted = (whole or known) if cue in OF_CUES else (whole or capital or cue in PLACE_CUES)
+    located = whole or (cue is not None and (cue in SELF_LOCATION or before_cue in SELF_LOCATION))
+    return PlaceEvidence(accepted, accepted and located)
+
+
+def _cue(tokens: list[str], start: int) -> tuple[str | None, str | None]:
+    """The word before a place (articles skipped) and the word before that."""
+    i = start - 1
+    while i >= 0 and tokens[i] in _ARTICLES and i >= start - 2:
+        i -= 1
+    if i < 0:
+        return None, None
+    if tokens[i] in OF_CUES and i >= 1 and tokens[i - 1] in ("pres", "proche", "cote"):
+        i -= 1  # "pres de Lyon"
+    return tokens[i], (tokens[i - 1] if i >= 1 else None)
+
+
+def _located_before(tokens: list[str], matched: str) -> bool:
+    span = _span(tokens, matched)
+    return span is not None and any(t in SELF_LOCATION for t in tokens[max(0, span[0] - 4) : span[0]])

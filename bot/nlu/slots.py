@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -18,6 +19,29 @@ FIRST_PERSON = frozenset({"je", "j", "on", "nous", "notre", "nos", "mon", "ma", 
 
 def speaks_of_oneself(normalised: str) -> bool:
     return not FIRST_PERSON.isdisjoint(normalised.split())
+
+
+# Words that make a message a question wherever they stand, and those that do at its start.
+QUESTION_PHRASES = ("est ce que", "est ce qu", "qu est ce", "peut on", "peut il", "peut elle", "peuvent ils",
+                    "peuvent elles", "puis je", "pouvons nous", "a t il", "a t on", "y a t il", "faut il",
+                    "doit on", "doit il", "sommes nous", "suis je", "ai je", "avons nous", "est il", "est elle")
+QUESTION_STARTS = frozenset(
+    "comment pourquoi quand combien quel quelle quels quelles qui quoi ou lequel laquelle lesquels "
+    "lesquelles peut peuvent existe faut est".split()
+)
+# French inversion: "notre association peut-elle", "pouvons-nous", "existe-t-il".
+_INVERSION_RE = re.compile(r"\w-(?:t-)?(?:je|tu|il|elle|on|nous|vous|ils|elles)\b", re.IGNORECASE)
+
+
+def asks_question(raw: str, normalised: str) -> bool:
+    """True when a message asks something rather than only describing who one is."""
+    if "?" in raw or _INVERSION_RE.search(raw):
+        return True
+    tokens = normalised.split()
+    if tokens and tokens[0] in QUESTION_STARTS:
+        return True
+    padded = f" {normalised} "
+    return any(f" {p} " in padded for p in QUESTION_PHRASES) or "comment" in tokens
 
 
 @dataclass(frozen=True)
@@ -39,6 +63,10 @@ class SlotExtractor:
                     phrases.append(_Phrase(tuple(normalize(phrase).split()), slot, value))
         # Longest phrases first: "entreprise d insertion" wins over "entreprise".
         self._phrases = sorted(phrases, key=lambda p: -len(p.tokens))
+        self._by_first_token: dict[str, list[int]] = {}
+        for rank, phrase in enumerate(self._phrases):
+            if phrase.tokens:
+                self._by_first_token.setdefault(phrase.tokens[0], []).append(rank)
         self._by_slot = {
             slot: {" ".join(p.tokens): p.value for p in reversed(self._phrases) if p.slot == slot}
             for slot in SLOT_NAMES
@@ -49,18 +77,25 @@ class SlotExtractor:
         }
 
     def extract(self, normalised: str) -> dict[str, str]:
-        """Slot values said in the message; each word counts for one phrase only."""
+        """Slot values said in the message; each word counts for one phrase only, longest
+        phrases first."""
         tokens = normalised.split()
+        matches: list[tuple[int, int]] = []  # (phrase rank, start): the order phrases are tried in
+        for start, token in enumerate(tokens):
+            for rank in self._by_first_token.get(token, ()):
+                phrase = self._phrases[rank]
+                if tuple(tokens[start : start + len(phrase.tokens)]) == phrase.tokens:
+                    matches.append((rank, start))
         used = [False] * len(tokens)
         found: dict[str, str] = {}
-        for phrase in self._phrases:
-            size = len(phrase.tokens)
-            for start in range(len(tokens) - size + 1):
-                if any(used[start : start + size]) or tuple(tokens[start : start + size]) != phrase.tokens:
-                    continue
-                for i in range(start, start + size):
-                    used[i] = True
-                found.setdefault(phrase.slot, phrase.value)
+        for rank, start in sorted(matches):
+            phrase = self._phrases[rank]
+            end = start + len(phrase.tokens)
+            if any(used[start:end]):
+                continue
+            for i in range(start, end):
+                used[i] = True
+            found.setdefault(phrase.slot, phrase.value)
         return found
 
     def extract_answer(self, slot: str, normalised: str) -> str | None:

@@ -18,11 +18,12 @@ Channel posts are neither requested (`ALLOWED_UPDATES`) nor matched by any handl
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 
 from telegram import BotCommand, Update
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -32,12 +33,14 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot.conversation import ConversationService
 from bot.engine import Engine
+from bot.stores import StateStore, StoreUnavailable, open_store
 from bot.telegram.delivery import PerChatUpdateProcessor, RetryingRateLimiter
-from bot.telegram.handlers import MENU_COMMANDS, Door
+from bot.telegram.handlers import Door
 from bot.telegram.inline import InlineCards
 from bot.telegram.logs import configure_logging, log_event
-from bot.telegram.persistence import JsonChatPersistence
+from bot.telegram.serving import serve
 from bot.telegram.settings import Settings, SettingsError
 
 logger = logging.getLogger(__name__)
@@ -57,7 +60,6 @@ MEDIA = (
     | filters.POLL
     | filters.Dice.ALL
 )
-BOOTSTRAP_RETRIES = 5
 
 
 def build_application(
@@ -65,24 +67,29 @@ def build_application(
     engine: Engine,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
+    store: StateStore | None = None,
 ) -> Application:
-    """The whole application, wired; `request` replaces the network (tests, benchmark)."""
+    """The whole application, wired; `request` replaces the network (tests, benchmark).
+    `store` defaults to the one the settings name (files in the data directory, or Redis);
+    the application closes it when it shuts down."""
+    service = ConversationService(engine, store or open_store(settings.data_dir, settings.redis_url))
     builder = (
         Application.builder()
         .token(settings.token)
         .base_url(settings.base_url)
         .base_file_url(settings.base_file_url)
-        .persistence(JsonChatPersistence(settings.persistence_dir))
         .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates))
         .rate_limiter(RetryingRateLimiter(max_rate=settings.max_rate))
         .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(get_updates_request or request)
     application = builder.build()
     application.bot_data["engine"] = engine
+    application.bot_data["conversations"] = service
 
-    door = Door(engine, log_message_text=settings.log_message_text)
+    door = Door(service, log_message_text=settings.log_message_text)
     inline = InlineCards(engine)
     message = filters.UpdateType.MESSAGE
     application.add_handlers(
@@ -100,7 +107,7 @@ def build_application(
 
 
 def bot_commands(engine: Engine) -> list[BotCommand]:
-    return [BotCommand(name, engine.messages(f"telegram_command_{name}")) for name in MENU_COMMANDS]
+    return [BotCommand(command.name, engine.messages(command.description)) for command in engine.commands]
 
 
 async def _post_init(application: Application) -> None:
@@ -112,14 +119,38 @@ async def _post_init(application: Application) -> None:
     log_event(logger, "bot_ready", username=application.bot.username)
 
 
+async def _post_shutdown(application: Application) -> None:
+    service: ConversationService = application.bot_data["conversations"]
+    await service.close()
+
+
+async def check_store(settings: Settings) -> None:
+    """Raise `StoreUnavailable` unless the configured store can be written (a throwaway
+    client: the application opens its own in its own event loop)."""
+    store = open_store(settings.data_dir, settings.redis_url)
+    try:
+        await store.check()
+    finally:
+        await store.close()
+
+
 def run() -> int:
-    """`ess-bot run`: long polling, or a webhook when WEBHOOK_URL is set. Returns an exit code."""
+    """`ess-bot run`: long polling, or a webhook when WEBHOOK_URL is set. Returns an exit code
+    (see `bot.telegram.serving`)."""
     try:
         settings = Settings.from_env()
     except SettingsError as exc:
         print(f"ess-bot run: {exc}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level, settings.token)
+    configure_logging(settings.log_level, settings.token, settings.log_message_text)
+    try:
+        asyncio.run(check_store(settings))
+    except StoreUnavailable as exc:
+        where = "REDIS_URL" if settings.redis_url else f"BOUSSOLE_DATA_DIR={settings.data_dir}"
+        # Refuse to start rather than answer while losing every conversation.
+        log_event(logger, "store_unavailable", logging.CRITICAL, store=where, error=str(exc),
+                  message=f"Impossible d'enregistrer les conversations ({where}) / conversations cannot be stored")
+        return 2
 
     from bot.content.loader import ContentErrors
     from bot.content.yaml_source import ContentError
@@ -133,25 +164,6 @@ def run() -> int:
 
     application = build_application(settings, engine)
     mode = "webhook" if settings.webhook_url else "polling"
-    log_event(logger, "bot_starting", mode=mode, base_url=settings.base_url, data_dir=str(settings.data_dir))
-    try:
-        if settings.webhook_url:
-            application.run_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                url_path=settings.webhook_path,
-                webhook_url=settings.webhook_url,
-                secret_token=settings.webhook_secret,
-                allowed_updates=ALLOWED_UPDATES,
-                bootstrap_retries=BOOTSTRAP_RETRIES,
-            )
-        else:
-            application.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=BOOTSTRAP_RETRIES)
-    except InvalidToken:
-        log_event(logger, "token_rejected", logging.CRITICAL)
-        return 2
-    except TelegramError as exc:
-        log_event(logger, "bot_stopped_on_error", logging.CRITICAL, error=type(exc).__name__)
-        return 1
-    log_event(logger, "bot_stopped")
-    return 0
+    log_event(logger, "bot_starting", mode=mode, base_url=settings.base_url, data_dir=str(settings.data_dir),
+              store="redis" if settings.redis_url else "files")
+    return serve(application, settings, ALLOWED_UPDATES)

@@ -1,8 +1,8 @@
-"""Updates -> `Event` -> `engine.respond` -> rendered messages. No conversation logic here.
+"""Updates -> `Event` -> `ConversationService.handle` -> rendered messages. No conversation
+logic and no state here.
 
-`Door` holds the engine; its bound methods are the handler callbacks wired in `app.py`.
-Each chat's `ConversationState` lives in `context.chat_data["state"]` (as a dict) and is
-written to the persistence before the reply is sent: what the user has seen is saved.
+`Door` holds the conversation service; its bound methods are the handler callbacks wired in
+`app.py`. The service saves the chat's state before the reply is sent.
 """
 
 from __future__ import annotations
@@ -18,17 +18,14 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.engine import Engine
+from bot.actions import from_callback_data
+from bot.conversation import ConversationService
 from bot.replies import Event, Reply
-from bot.state import ConversationState
 from bot.telegram.logs import log_event
-from bot.telegram.render import OutgoingMessage, decode_callback, render_reply, render_text
+from bot.telegram.render import OutgoingMessage, render_reply, render_text
 
 logger = logging.getLogger(__name__)
-STATE_KEY = "state"
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-# The commands shown in Telegram's menu, in this order; descriptions are messages.yaml keys.
-MENU_COMMANDS = ("start", "aide", "orienter", "cress", "dispositifs", "annuler", "oublier")
 # Message attribute -> messages.yaml key naming that kind in French (plural), checked in
 # this order (an animation is also a document, a venue also a location).
 UNSUPPORTED_KINDS = (
@@ -98,29 +95,33 @@ def unsupported_kind(message: Message) -> str | None:
     return None
 
 
+def conversation_key(chat_id: int) -> str:
+    """The key of a Telegram chat's conversation in the state store."""
+    return f"chat:telegram:{int(chat_id)}"
+
+
 def plain_from_html(text: str) -> str:
     return html.unescape(_TAG_RE.sub("", text))
 
 
 class Door:
-    """The handler callbacks, bound to one engine."""
+    """The handler callbacks, bound to one conversation service."""
 
-    def __init__(self, engine: Engine, log_message_text: bool = False, clock: Callable[[], float] = time.time):
-        self.engine = engine
-        self.texts = engine.messages
+    def __init__(
+        self, service: ConversationService, log_message_text: bool = False, clock: Callable[[], float] = time.time
+    ):
+        self.service = service
+        self.texts = service.engine.messages
         self.log_message_text = log_message_text
         self.clock = clock
 
-    # -- the one path: event -> engine -> persistence -> messages ------------------------------
+    # -- the one path: event -> conversation service -> messages --------------------------------
 
     async def respond(
         self, update: Update, context: Context, chat_id: int, event: Event, reply_to: int | None = None
     ) -> Reply:
         started = time.perf_counter()
-        chat_data = context.chat_data if context.chat_data is not None else {}
-        state = ConversationState.from_dict(chat_data.get(STATE_KEY))
-        reply, new_state = self.engine.respond(state, event)
-        await self.save_state(context, chat_id, chat_data, new_state, forget=reply.forget)
+        reply = await self.service.handle(conversation_key(chat_id), event)
         await self.send(context, chat_id, render_reply(reply, self.texts), reply_to)
         fields = {
             "chat": chat_id,
@@ -137,21 +138,6 @@ class Door:
             fields["text"] = event.text or event.payload
         log_event(logger, "update_handled", **fields)
         return reply
-
-    async def save_state(
-        self, context: Context, chat_id: int, chat_data: dict, state: ConversationState, forget: bool
-    ) -> None:
-        persistence = context.application.persistence
-        if forget:
-            chat_data.clear()
-            context.application.drop_chat_data(chat_id)
-            if persistence is not None:
-                await persistence.drop_chat_data(chat_id)
-            log_event(logger, "chat_forgotten", chat=chat_id)
-            return
-        chat_data[STATE_KEY] = state.to_dict()
-        if persistence is not None:
-            await persistence.update_chat_data(chat_id, dict(chat_data))
 
     async def send(
         self, context: Context, chat_id: int, messages: Sequence[OutgoingMessage], reply_to: int | None = None
@@ -237,7 +223,7 @@ class Door:
         message = query.message
         if message is None:  # a button under an inline-mode message: nothing to answer into
             return
-        event = Event("button", payload=decode_callback(query.data), now=self.clock())
+        event = Event("button", payload=from_callback_data(query.data), now=self.clock())
         await self.respond(update, context, message.chat.id, event)
 
     async def on_error(self, update: object, context: Context) -> None:

@@ -1,4 +1,5 @@
-"""Structured logs: one JSON object per line, no message text unless LOG_MESSAGE_TEXT=1,
+"""Structured logs: one JSON object per line, no message text unless LOG_MESSAGE_TEXT=1 (even at
+LOG_LEVEL=DEBUG: python-telegram-bot's own DEBUG lines, which hold whole updates, are dropped),
 and the bot token redacted from everything (httpx and python-telegram-bot put it in URLs).
 
 Log with `log_event(logger, "update_handled", chat=..., kind=...)`.
@@ -42,8 +43,22 @@ class JsonFormatter(logging.Formatter):
         return line
 
 
-def configure_logging(level: str, token: str) -> None:
-    """Root logging for `ess-bot run`: JSON lines on stderr, token redacted, quiet HTTP client."""
+# python-telegram-bot logs whole updates and API calls (what users wrote) at DEBUG.
+CHATTY_LIBRARIES = ("telegram",)
+
+
+def cap_library_logs(level: str, log_message_text: bool) -> None:
+    """Keep third-party loggers from writing what users say, whatever LOG_LEVEL asks."""
+    wanted = logging.getLevelName(level)
+    # httpx logs every request URL, which carries the token: keep it to warnings.
+    for noisy in ("httpx", "httpcore", "apscheduler", "tornado.access"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, wanted))
+    for chatty in CHATTY_LIBRARIES:
+        logging.getLogger(chatty).setLevel(wanted if log_message_text else max(logging.INFO, wanted))
+
+
+def configure_logging(level: str, token: str, log_message_text: bool = False) -> None:
+    """Root logging for `ess-bot run`: JSON lines on stderr, token redacted, quiet libraries."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter(secrets=(token,)))
     root = logging.getLogger()
@@ -51,6 +66,4 @@ def configure_logging(level: str, token: str) -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-    # httpx logs every request URL, which carries the token: keep it to warnings.
-    for noisy in ("httpx", "httpcore", "apscheduler", "tornado.access"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    cap_library_logs(level, log_message_text)

@@ -1,9 +1,9 @@
 """Reply -> Telegram messages: HTML with every dynamic text escaped, the 4096-character
 limit, and inline keyboards with versioned callback_data.
 
-Callback data is `v1|<payload>`: the version lets a future change of payloads recognise old
-buttons still visible in chats (they become the payload "stale", which the engine answers
-with an explanation and the menu).
+Callback data is `v1|<payload>`, encoded and decoded by `bot.actions` (the one place for
+payload formats); a button of another version becomes "stale", which the engine answers
+with an explanation and the menu.
 """
 
 from __future__ import annotations
@@ -15,13 +15,11 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.actions import from_callback_data, to_callback_data
 from bot.replies import Block, Button, ContactCard, Reply
 from bot.telegram.logs import log_event
 
 MAX_MESSAGE_CHARS = 4096
-MAX_CALLBACK_BYTES = 64
-CALLBACK_VERSION = "v1"
-STALE_PAYLOAD = "stale"
 # Two buttons share a row when both labels are at most this long.
 SHORT_LABEL = 18
 
@@ -52,23 +50,13 @@ def link(url: str, label: str | None = None) -> str:
 
 
 def encode_callback(payload: str) -> str | None:
-    """`v1|<payload>`, or None when it would not fit Telegram's 64 bytes."""
-    data = f"{CALLBACK_VERSION}|{payload}"
-    return data if len(data.encode("utf-8")) <= MAX_CALLBACK_BYTES else None
+    """`v1|<payload>`, or None when it would not fit Telegram's 64 bytes (see bot.actions)."""
+    return to_callback_data(payload)
 
 
 def decode_callback(data: str | None) -> str:
-    """The engine payload of a button press. Unversioned data is passed as is (the engine
-    answers unknown payloads); another version becomes "stale"."""
-    data = data or ""
-    version, sep, payload = data.partition("|")
-    if not sep:
-        return data or STALE_PAYLOAD
-    if version == CALLBACK_VERSION:
-        return payload or STALE_PAYLOAD
-    if version.startswith("v") and version[1:].isdigit():
-        return STALE_PAYLOAD
-    return data
+    """The engine payload of a button press (see bot.actions)."""
+    return from_callback_data(data)
 
 
 def _family(button: Button) -> str:

@@ -5,10 +5,12 @@
 | TELEGRAM_BOT_TOKEN | (required) | the bot token from @BotFather; never logged |
 | TELEGRAM_BASE_URL | https://api.telegram.org/bot | Bot API base URL (PTB `base_url`), e.g. |
 |  |  | `http://127.0.0.1:8081/bot` (self-hosted Bot API server, test emulator) |
-| BOUSSOLE_DATA_DIR | ./data | where the conversation states are kept (`<dir>/telegram/chats/<chat id>.json`) |
+| BOUSSOLE_DATA_DIR | ./data | where conversations are kept when REDIS_URL is not set (`<dir>/state/`) |
+| REDIS_URL | (empty) | e.g. `redis://127.0.0.1:6379/0`: conversations in Redis, for several replicas |
 | WEBHOOK_URL | (empty) | public HTTPS URL; when set the bot runs a webhook instead of long polling |
-| WEBHOOK_SECRET | (random at each start) | secret token checked on every webhook call (A-Z, a-z, 0-9, _ and -) |
-| WEBHOOK_LISTEN | 0.0.0.0 | address the webhook server listens on |
+| WEBHOOK_SECRET | (random at each start) | secret token checked on every webhook call (A-Z, a-z, 0-9, _ and -); |
+|  |  | required with REDIS_URL in webhook mode: every replica behind the webhook must check the same secret |
+| WEBHOOK_LISTEN | 127.0.0.1 | address the webhook server listens on (behind a reverse proxy); 0.0.0.0 to expose it |
 | WEBHOOK_PORT | 8443 | port the webhook server listens on |
 | LOG_LEVEL | INFO | DEBUG, INFO, WARNING, ERROR |
 | LOG_MESSAGE_TEXT | 0 | 1 to include what users write in the logs (debugging only) |
@@ -57,9 +59,11 @@ class Settings:
     token: str = field(repr=False)
     base_url: str = DEFAULT_BASE_URL
     data_dir: Path = Path("data")
+    redis_url: str | None = field(default=None, repr=False)  # may hold a password
     webhook_url: str | None = None
     webhook_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
-    webhook_listen: str = "0.0.0.0"
+    webhook_secret_is_random: bool = False
+    webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     log_level: str = "INFO"
     log_message_text: bool = False
@@ -80,9 +84,13 @@ class Settings:
         webhook_url = env.get("WEBHOOK_URL", "").strip() or None
         if webhook_url and urlparse(webhook_url).scheme not in ("http", "https"):
             raise SettingsError("WEBHOOK_URL must be an https URL")
-        secret = env.get("WEBHOOK_SECRET", "").strip() or secrets.token_urlsafe(32)
-        if not _SECRET_RE.match(secret):
+        secret = env.get("WEBHOOK_SECRET", "").strip()
+        if secret and not _SECRET_RE.match(secret):
             raise SettingsError("WEBHOOK_SECRET may only hold A-Z, a-z, 0-9, _ and - (1 to 256 characters)")
+        if not secret and webhook_url and env.get("REDIS_URL", "").strip():
+            # Replicas sharing one Redis sit behind one webhook: a random secret per process would
+            # make Telegram's calls fail on every replica but the last one that called setWebhook.
+            raise SettingsError("WEBHOOK_SECRET is required when REDIS_URL is set (one secret for every replica)")
         log_level = (env.get("LOG_LEVEL", "").strip() or "INFO").upper()
         if log_level not in _LOG_LEVELS:
             raise SettingsError(f"LOG_LEVEL must be one of {', '.join(sorted(_LOG_LEVELS))}")
@@ -91,9 +99,11 @@ class Settings:
             token=token,
             base_url=base_url.rstrip("/"),
             data_dir=Path(env.get("BOUSSOLE_DATA_DIR", "").strip() or "data"),
+            redis_url=env.get("REDIS_URL", "").strip() or None,
             webhook_url=webhook_url,
-            webhook_secret=secret,
-            webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or "0.0.0.0",
+            webhook_secret=secret or secrets.token_urlsafe(32),
+            webhook_secret_is_random=not secret,
+            webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
             webhook_port=int(_number(env, "WEBHOOK_PORT", 8443)),
             log_level=log_level,
             log_message_text=_flag(env.get("LOG_MESSAGE_TEXT")),
@@ -112,7 +122,3 @@ class Settings:
     def webhook_path(self) -> str:
         """The path part of WEBHOOK_URL, where the local webhook server listens."""
         return urlparse(self.webhook_url or "").path.strip("/")
-
-    @property
-    def persistence_dir(self) -> Path:
-        return self.data_dir / "telegram" / "chats"

@@ -106,7 +106,8 @@ FIRST_NAMES: frozenset[str] = frozenset(
     gilles guillaume helene henri isabelle jacques jean jeanne jerome julie julien laurence laurent
     louis luc lucie marc marie martin mathieu michel monique nathalie nicolas olivier pascal patrick
     paul philippe pierre remi rene robert sandrine sebastien sophie stephane sylvie thierry thomas
-    valerie vincent virginie xavier yves marianne
+    valerie vincent virginie xavier yves marianne alex max leo lea hugo lucas louise jules emma
+    chloe manon sarah ines adam nina mathis tom theo rose victor arthur noah
     """.split()
 )
 # A commune name made of ordinary words is accepted without context from this population on
@@ -187,6 +188,6 @@ NEVER_FUZZY: frozenset[str] = frozenset(
     plombier boulangerie restaurant epicerie ressourcerie recyclerie garage magasin
     voudrais aimerais pouvez peux veux vouloir faire avoir etre suis sommes sont avons
     demain hier aujourd semaine prochaine prochain dernier derniere annee
-    france francais francaise national nationale europe europeen
+    france francais francaise national nationale europe europeen cress chambres ess
     """.split()
 )

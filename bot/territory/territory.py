@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.content.yaml_source import ContentError
 from bot.nlu.normalize import normalize
 from bot.replies import ContactCard
+from bot.territory import lexicon as lx
 from bot.territory.directory import Directory, load_directory
 from bot.territory.matcher import Matcher
 from bot.territory.places import Geography, Place, PlaceMatch, load_geography
@@ -76,6 +77,17 @@ class Territory:
         a CRESS: a bare department number then counts, and so do names that are ordinary words.
         """
         return self.matcher.find(text, expect_place=expect_place)
+
+    def is_ordinary_name(self, matched_text: str) -> bool:
+        """True when the words of a recognised place are also ordinary French words or first
+        names ("maire", "le port", "la reunion", "alex"): such a name needs more evidence."""
+        tokens = [t for t in matched_text.split() if t not in lx.STOPWORDS]
+        if not tokens or any(t[:1].isdigit() for t in tokens):
+            return False
+        name = " ".join(tokens)
+        if name in lx.AREA_NAMES_NEEDING_CONTEXT or name in lx.AREA_NAMES_NEEDING_STRICT_CONTEXT:
+            return True
+        return all(t in self._ordinary_words or t in lx.FIRST_NAMES or len(t) <= 3 for t in tokens)
 
     def region_of(self, place: Place) -> str | None:
         """The region code (or overseas collectivity code) whose CRESS serves this place."""

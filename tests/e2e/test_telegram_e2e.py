@@ -26,7 +26,7 @@ def test_conversation_start_question_button_and_cress_lookup(bot_process: BotPro
     cress = user.send("cress 29200")
     assert "<b>CRESS Bretagne</b>" in text_of(cress)
 
-    deep_link = user.send("/start cress_53")
+    deep_link = user.send("/start cress_reg_53")
     assert "CRESS Bretagne" in text_of(deep_link)
 
     assert "setMyCommands" in user.calls_patched()

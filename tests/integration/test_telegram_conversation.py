@@ -33,8 +33,8 @@ async def test_deep_link_start_dla_opens_the_dla_card(bot):
     assert "Dispositif local d'accompagnement" in text_of(sent)
 
 
-async def test_deep_link_start_cress_53_gives_the_cress_of_region_53_bretagne(bot):
-    sent = await bot.chat().send("/start cress_53")
+async def test_deep_link_start_cress_reg_53_gives_the_cress_of_region_53_bretagne(bot):
+    sent = await bot.chat().send("/start cress_reg_53")
     assert "<b>CRESS Bretagne</b>" in text_of(sent)
 
 

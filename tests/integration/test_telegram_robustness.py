@@ -6,14 +6,18 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import random
+import subprocess
+import sys
 
 import httpx
 from telegram.error import TimedOut
 
+from bot.stores import FileStore
 from bot.telegram.app import _post_init, build_application
+from bot.telegram.handlers import conversation_key
 from bot.telegram.offline import HttpFailure, OfflineBotApi
-from bot.telegram.persistence import JsonChatPersistence
 from tests.integration.harness import TOKEN, Harness, make_settings, text_of
 
 
@@ -45,35 +49,19 @@ async def test_orientation_under_way_survives_a_restart(bot):
 async def test_state_is_on_disk_before_the_reply_is_sent(bot):
     chat = bot.chat()
     await chat.send("cress 29200")
-    stored = json.loads((bot.data_dir / "telegram" / "chats" / "1001.json").read_text())
-    assert stored["state"]["place"]["code"] == "29019"
+    stored = await FileStore(bot.data_dir).get(conversation_key(1001))  # a fresh reader: from disk
+    assert stored.data["place"]["code"] == "29019"
 
 
 async def test_oublier_deletes_what_the_bot_keeps_about_the_chat(bot):
     chat = bot.chat()
     await chat.send("cress 29200")
-    path = bot.data_dir / "telegram" / "chats" / "1001.json"
+    path = FileStore(bot.data_dir).path(conversation_key(1001))
     assert path.exists()
     sent = await chat.send("/oublier")
     assert "oublié" in text_of(sent)
     assert not path.exists()
-    await bot.app.update_persistence()
-    assert not path.exists()
-
-
-async def test_interrupted_write_leaves_the_previous_state_whole(tmp_path):
-    persistence = JsonChatPersistence(tmp_path)
-    await persistence.update_chat_data(5, {"state": {"pending": "place"}})
-    (tmp_path / ".5.abcd.tmp").write_text('{"state": {"pen')  # killed before the rename
-    fresh = JsonChatPersistence(tmp_path)
-    assert await fresh.get_chat_data() == {5: {"state": {"pending": "place"}}}
-    assert not (tmp_path / ".5.abcd.tmp").exists()
-
-
-async def test_unreadable_state_file_is_skipped_not_fatal(tmp_path):
-    (tmp_path / "7.json").write_text("{not json")
-    (tmp_path / "8.json").write_text('{"state": {}}')
-    assert await JsonChatPersistence(tmp_path).get_chat_data() == {8: {"state": {}}}
+    assert "Dans quelle région" in text_of(await chat.send("/cress")), "the place is forgotten in memory too"
 
 
 # -- delivery ----------------------------------------------------------------------------------
@@ -88,7 +76,9 @@ async def test_flood_control_is_waited_out_and_the_reply_delivered(bot):
 
 async def test_timeouts_are_retried_with_backoff(bot):
     bot.app.bot.rate_limiter.backoff = 0.01
-    bot.api.fail("sendMessage", TimedOut(), TimedOut())
+    never_sent = TimedOut()
+    never_sent.__cause__ = httpx.ConnectTimeout("connect")  # maybe-delivered ones: test_telegram_delivery.py
+    bot.api.fail("sendMessage", never_sent, never_sent)
     sent = await bot.chat().send("/aide")
     assert len(bot.api.calls_of("sendMessage")) == 3
     assert "/orienter" in text_of(sent)
@@ -183,45 +173,42 @@ async def test_message_text_is_logged_only_when_asked(engine, data_dir, caplog):
     assert any("Kerlouan" in str(getattr(r, "fields", "")) for r in caplog.records)
 
 
-# -- webhook -------------------------------------------------------------------------------------
+# -- the state store -------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    import socket
+async def test_a_chat_file_of_the_wrong_shape_gets_an_apology_and_the_answer(bot):
+    path = FileStore(bot.data_dir).path(conversation_key(1001))
+    path.parent.mkdir(parents=True)
+    path.write_text('{"state": "garbage"}')
+    chat = bot.chat()
+    sent = text_of(await chat.send("c'est quoi le DLA ?"))
+    assert sent.startswith("Désolé, je n'ai pas pu relire") and "Dispositif local d'accompagnement" in sent
+    path.write_text('{"state": "garbage"}')
+    assert "oublié" in text_of(await chat.send("/oublier"))
+    assert not path.exists()
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
-
-async def test_webhook_accepts_only_calls_with_the_secret_token(engine, data_dir):
+async def test_a_data_dir_that_cannot_be_written_still_gets_answers(engine, tmp_path, caplog):
+    blocked = tmp_path / "data"
+    blocked.write_text("a file where the data directory should be")
     api = OfflineBotApi()
-    settings = make_settings(data_dir, webhook_url="https://bot.example.org/tg", webhook_secret="s3cret-token")
-    app = build_application(settings, engine, request=api)
-    port = _free_port()
-    harness = Harness(app, api, data_dir)
-    update = harness.update(message=harness.chat().message("/aide")).to_dict()
+    app = build_application(make_settings(blocked), engine, request=api)
     async with app:
-        await app.start()
-        await app.updater.start_webhook(
-            listen="127.0.0.1", port=port, url_path=settings.webhook_path,
-            webhook_url=settings.webhook_url, secret_token=settings.webhook_secret,
-        )
-        try:
-            async with httpx.AsyncClient() as client:
-                url = f"http://127.0.0.1:{port}/tg"
-                refused = await client.post(url, json=update)
-                accepted = await client.post(url, json=update,
-                                             headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"})
-            for _ in range(200):
-                if api.messages():
-                    break
-                await asyncio.sleep(0.01)
-        finally:
-            await app.updater.stop()
-            await app.stop()
-    assert refused.status_code == 403
-    assert accepted.status_code == 200
-    assert api.calls_of("setWebhook")[0].params["secret_token"] == "s3cret-token"
-    assert "/orienter" in text_of(api.messages())
-    assert TOKEN not in str(api.calls_of("setWebhook")[0].params)
+        with caplog.at_level(logging.INFO):
+            sent = await Harness(app, api, blocked).chat().send("cress 29200")
+    assert "CRESS Bretagne" in text_of(sent)
+    assert "state_save_failed" in [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_the_bot_refuses_to_start_with_a_data_dir_it_cannot_write(tmp_path):
+    blocked = tmp_path / "data"
+    blocked.write_text("a file where the data directory should be")
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "BOUSSOLE_DATA_DIR": str(blocked),
+           "TELEGRAM_BASE_URL": "http://127.0.0.1:9/bot"}
+    env.pop("REDIS_URL", None)
+    result = subprocess.run([sys.executable, "-m", "bot", "run"], env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 2
+    line = json.loads(result.stderr.strip().splitlines()[-1])
+    assert line["event"] == "store_unavailable" and line["level"] == "critical"
+    assert "Impossible d'enregistrer les conversations" in line["message"] and str(blocked) in line["message"]

@@ -1,5 +1,6 @@
 """The terminal and JSON doors of `ess-bot`."""
 
+import datetime as dt
 import io
 import json
 import subprocess
@@ -45,6 +46,24 @@ def test_check_passes_on_the_real_content(capsys):
     assert cli.check(sys.stdout) == 0
     out = capsys.readouterr().out
     assert "check: OK" in out and "entries:" in out
+
+
+def test_check_stale_lists_entries_verified_longer_ago_and_fails(engine):
+    newest = max(e.last_verified for e in engine.content.entries.values())
+    out = io.StringIO()
+    assert cli.check(out, stale_days=365, today=newest + dt.timedelta(days=366)) == 1
+    text = out.getvalue()
+    assert "knowledge/entries/dla.yaml: 'dla' last verified" in text
+    assert f"stale (last verified more than 365 days ago): {len(engine.content.entries)}" in text
+    assert text.rstrip().endswith("check: FAILED")
+
+
+def test_check_stale_passes_when_every_entry_is_recent_enough(engine, monkeypatch, capsys):
+    oldest = min(e.last_verified for e in engine.content.entries.values())
+    days = (dt.date.today() - oldest).days
+    assert cli.main(["check", "--stale", str(days)]) == 0
+    assert "stale (last verified more than" in capsys.readouterr().out
+    assert cli.main(["check", "--stale", str(days - 1)]) == 1
 
 
 def test_broken_content_stops_the_start_with_file_and_line(tmp_path):

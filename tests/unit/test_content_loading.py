@@ -66,9 +66,9 @@ def test_entry_without_last_verified_is_refused(tmp_path):
     assert "last_verified: Field required" in errors_of(knowledge, intents)
 
 
-def test_closed_scheme_without_dates_is_refused(tmp_path):
+def test_closed_scheme_that_does_not_say_when_it_closed_is_refused(tmp_path):
     knowledge, intents = make_content(tmp_path, entry=ENTRY + "status:\n  state: closed\n")
-    assert "closing date" in errors_of(knowledge, intents)
+    assert "says when it closed in 'closing'" in errors_of(knowledge, intents)
 
 
 def test_intent_answering_unknown_entry_names_its_line(tmp_path):

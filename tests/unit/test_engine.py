@@ -89,9 +89,28 @@ def test_deep_link_start_dla_opens_the_entry(chat):
     assert chat.command("start", "dla").intent == "dla"
 
 
-def test_deep_link_start_cress_region_gives_its_card(chat):
-    chat.command("start", "cress_53")
-    assert "Bretagne" in chat.text
+def test_deep_link_start_cress_reg_53_gives_the_bretagne_card(chat):
+    chat.command("start", "cress_reg_53")
+    assert "CRESS Bretagne" in chat.text
+
+
+def test_deep_link_cress_dep_01_is_the_ain_and_cress_reg_01_guadeloupe(chat):
+    chat.command("start", "cress_dep_01")
+    assert "Ain" in chat.text and "Auvergne-Rhône-Alpes" in chat.text
+    chat.command("start", "cress_reg_01")
+    assert "Guadeloupe" in chat.text
+
+
+def test_older_deep_link_cress_01_means_the_ain_not_guadeloupe(chat):
+    chat.command("start", "cress_01")
+    assert "Ain" in chat.text and "Guadeloupe" not in chat.text
+
+
+def test_cress_84_is_the_vaucluse_and_cress_reg_84_auvergne_rhone_alpes(chat):
+    chat.command("start", "cress_84")
+    assert "Vaucluse" in chat.text and "Provence" in chat.text
+    chat.command("start", "cress_reg_84")
+    assert "Auvergne-Rhône-Alpes" in chat.text and "Vaucluse" not in chat.text
 
 
 def test_forget_drops_the_remembered_place(chat):

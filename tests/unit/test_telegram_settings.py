@@ -57,3 +57,22 @@ def test_token_never_appears_in_the_settings_repr():
 def test_bad_environment_is_an_error_naming_the_variable(env, named):
     with pytest.raises(SettingsError, match=named):
         Settings.from_env(env)
+
+
+def test_webhook_listens_on_the_loopback_by_default():
+    settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": "1:abc", "WEBHOOK_URL": "https://bot.example.org/tg"})
+    assert settings.webhook_listen == "127.0.0.1"
+    assert settings.webhook_secret_is_random is True
+    given = Settings.from_env({"TELEGRAM_BOT_TOKEN": "1:abc", "WEBHOOK_LISTEN": "0.0.0.0", "WEBHOOK_SECRET": "abc"})
+    assert given.webhook_listen == "0.0.0.0"
+    assert given.webhook_secret_is_random is False
+
+
+def test_replicas_sharing_redis_behind_a_webhook_need_one_given_secret():
+    env = {"TELEGRAM_BOT_TOKEN": "1:abc", "WEBHOOK_URL": "https://bot.example.org/tg",
+           "REDIS_URL": "redis://127.0.0.1:6379/0"}
+    with pytest.raises(SettingsError, match="WEBHOOK_SECRET is required when REDIS_URL"):
+        Settings.from_env(env)
+    assert Settings.from_env({**env, "WEBHOOK_SECRET": "shared_1"}).webhook_secret == "shared_1"
+    # Polling replicas never use the secret: no need to invent one.
+    assert Settings.from_env({**env, "WEBHOOK_URL": ""}).webhook_url is None

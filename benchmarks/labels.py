@@ -1,0 +1,71 @@
+"""Labelled message files and how an intent maps to the topic they are labelled with.
+
+Held-out and validation items carry `topic`: a knowledge entry id, a system intent (greeting,
+thanks, goodbye, help, orientation, catalogue, cress_contact, smalltalk) or null when off-topic;
+`entry` optionally names the FAQ entry that answers a precise question. The old dev set carries
+`intent` (an intent id) instead. An intent's topic is its knowledge entry, or for a FAQ entry the
+entry it is about (its first `see_also`); the intent id for system intents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bot.content.loader import Content
+
+OUT_OF_SCOPE = "out_of_scope"
+
+
+@dataclass(frozen=True)
+class Case:
+    text: str
+    topic: str | None
+    form: str | None = None
+    precise: bool = False
+    near_domain: bool = False
+    entry: str | None = None
+
+
+class TopicMap:
+    def __init__(self, content: Content) -> None:
+        self.content = content
+        self.known_topics = set(content.entries) | {i.id for i in content.intents}
+
+    def topic(self, intent_id: str | None) -> str | None:
+        if intent_id is None or intent_id == OUT_OF_SCOPE:
+            return None
+        intent = self.content.intents_by_id.get(intent_id)
+        if intent is None or not intent.knowledge:
+            return intent_id
+        entry = self.content.entries[intent.knowledge]
+        if entry.kind == "faq" and entry.see_also:
+            return entry.see_also[0]
+        return entry.id
+
+    def entry(self, intent_id: str | None) -> str | None:
+        intent = self.content.intents_by_id.get(intent_id or "")
+        return intent.knowledge if intent is not None else None
+
+
+def load_cases(path: Path, topics: TopicMap) -> list[Case]:
+    """Items of a labelled file whose topic exists in this content (others are left out)."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    cases = []
+    for item in raw:
+        topic = item.get("topic") if "topic" in item else topics.topic(item.get("intent"))
+        if topic is not None and topic not in topics.known_topics:
+            continue  # a topic whose knowledge entry is not written yet
+        cases.append(
+            Case(
+                text=str(item["text"]),
+                topic=topic,
+                form=item.get("form"),
+                precise=bool(item.get("precise", False)),
+                near_domain=bool(item.get("near_domain", False)),
+                entry=item.get("entry"),
+            )
+        )
+    return cases

@@ -1,0 +1,172 @@
+"""The conversation service: the one place that loads a conversation, calls the engine, saves it.
+
+Every door (terminal, JSON lines, Telegram, any later one) calls
+`await service.handle(key, event) -> Reply` and renders the reply; no door keeps state.
+
+- Load: the stored value is validated (`ConversationState.from_stored`); what does not
+  validate is reset and the reply starts with an apology.
+- Save: compare-and-set on the version read. On a conflict (another replica answered a message
+  of the same conversation meanwhile) the state is read again and the pure engine runs again on
+  it, so no write is lost; after `MAX_ATTEMPTS` the reply goes out unsaved and it is logged.
+- Order: one asyncio lock per key orders the messages of a conversation within a process.
+  Across replicas, compare-and-set is the guard (no distributed lock): each message is applied
+  to the latest state, and the only thing two replicas can still race on is which reply is
+  *sent* first when one chat sends twice within a few milliseconds.
+- Writes only what changed: a state whose only change is its activity time is rewritten at
+  most every `ACTIVITY_GRANULARITY` seconds; an empty state is not stored at all.
+- Expiry: states are written with a `ttl` (`STATE_TTL_SECONDS`), so what is abandoned
+  disappears; a state with something under way (an orientation, a question awaiting its
+  place) gets the much shorter `flow_ttl`: the engine would drop that work after 30 minutes of
+  silence anyway, and what the user typed during it must not linger in storage.
+- A storage error never blocks a reply: it is logged (no message text) and the answer goes out.
+- `/oublier` deletes the key without reading it: a damaged state can always be erased.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from bot.replies import Block, Event, Reply
+from bot.state import SESSION_TIMEOUT_SECONDS, ConversationState
+from bot.stores.base import StateStore
+
+if TYPE_CHECKING:
+    from bot.engine import Engine
+
+logger = logging.getLogger(__name__)
+STATE_TTL_SECONDS = 30 * 24 * 3600
+FLOW_TTL_SECONDS = SESSION_TIMEOUT_SECONDS + 5 * 60
+ACTIVITY_GRANULARITY = 60.0
+MAX_ATTEMPTS = 5
+FORGET_COMMANDS = {"oublier"}
+
+
+class ConversationService:
+    def __init__(
+        self,
+        engine: Engine,
+        store: StateStore,
+        ttl: float | None = STATE_TTL_SECONDS,
+        flow_ttl: float | None = FLOW_TTL_SECONDS,
+    ) -> None:
+        self.engine = engine
+        self.store = store
+        self.ttl = ttl
+        self.flow_ttl = flow_ttl
+        self._slot_values = {slot: set(labels) for slot, labels in engine.slots.labels.items()}
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    async def check(self) -> None:
+        """Raise `StoreUnavailable` when the store cannot be used (called at start)."""
+        await self.store.check()
+
+    async def close(self) -> None:
+        await self.store.close()
+
+    async def handle(self, key: str, event: Event) -> Reply:
+        async with self._lock(key):
+            if event.kind == "command" and event.command.lower().lstrip("/") in FORGET_COMMANDS:
+                return await self._forget(key, event)
+            return await self._handle(key, event)
+
+    # -- internals -----------------------------------------------------------------------------
+
+    async def _handle(self, key: str, event: Event) -> Reply:
+        reply: Reply | None = None
+        for attempt in range(MAX_ATTEMPTS):
+            try:
+                stored = await self.store.get(key)
+            except Exception as exc:  # a storage error of any kind must not cost the user the answer
+                _log_store_error("state_read_failed", key, exc)
+                reply, _ = self.engine.respond(ConversationState(), event)
+                return reply  # nothing is written over a state that could not be read
+            state, was_reset = ConversationState.from_stored(stored.data, self._slot_values)
+            if was_reset:
+                _log(logging.WARNING, "state_reset", key=key)
+            reply, new_state = self.engine.respond(state, event)
+            if was_reset:
+                reply = replace(reply, blocks=(Block(self.engine.messages("state_reset")), *reply.blocks))
+            if reply.forget:
+                await self._delete(key)
+                return reply
+            if not self._worth_writing(state, new_state, stored.data is not None, was_reset):
+                return reply
+            try:
+                ttl = self.flow_ttl if new_state.has_work_under_way() else self.ttl
+                if await self.store.put(key, new_state.to_dict(), stored.version, ttl):
+                    return reply
+            except Exception as exc:  # a storage error of any kind must not cost the user the answer
+                _log_store_error("state_save_failed", key, exc)
+                return reply
+            _log(logging.INFO, "state_conflict", key=key, attempt=attempt + 1)
+        _log(logging.ERROR, "state_save_gave_up", key=key, attempts=MAX_ATTEMPTS)
+        assert reply is not None
+        return reply
+
+    @staticmethod
+    def _worth_writing(old: ConversationState, new: ConversationState, exists: bool, was_reset: bool) -> bool:
+        if was_reset:
+            return True  # overwrite the damaged value
+        if not exists:
+            return not new.is_empty()
+        if replace(old, last_activity=new.last_activity) != new:
+            return True
+        return new.last_activity - old.last_activity >= ACTIVITY_GRANULARITY
+
+    async def _forget(self, key: str, event: Event) -> Reply:
+        reply, _ = self.engine.respond(ConversationState(), event)
+        await self._delete(key)
+        return reply
+
+    async def _delete(self, key: str) -> None:
+        try:
+            await self.store.delete(key)
+        except Exception as exc:  # a storage error must not cost the user the answer
+            _log_store_error("state_delete_failed", key, exc)
+            return
+        _log(logging.INFO, "conversation_forgotten", key=key)
+
+    def _lock(self, key: str) -> _KeyLock:
+        return _KeyLock(self._locks, key)
+
+
+class _KeyLock:
+    """An asyncio lock per key, dropped when nobody holds or waits for it (FIFO wake-up)."""
+
+    def __init__(self, locks: dict[str, tuple[asyncio.Lock, int]], key: str) -> None:
+        self.locks = locks
+        self.key = key
+
+    async def __aenter__(self) -> None:
+        lock, users = self.locks.get(self.key, (None, 0))
+        if lock is None:
+            lock = asyncio.Lock()
+        self.locks[self.key] = (lock, users + 1)
+        try:
+            await lock.acquire()
+        except BaseException:
+            self._release_user()
+            raise
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.locks[self.key][0].release()
+        self._release_user()
+
+    def _release_user(self) -> None:
+        lock, users = self.locks[self.key]
+        if users <= 1:
+            del self.locks[self.key]
+        else:
+            self.locks[self.key] = (lock, users - 1)
+
+
+def _log(level: int, event: str, **fields: object) -> None:
+    if logger.isEnabledFor(level):
+        logger.log(level, event, extra={"fields": fields})
+
+
+def _log_store_error(event: str, key: str, exc: BaseException) -> None:
+    _log(logging.ERROR, event, key=key, error=type(exc).__name__, detail=str(exc)[:200])

@@ -1,0 +1,237 @@
+"""A linear intent classifier: TF-IDF over words, stems and character n-grams (2-5, inside
+word boundaries), multinomial logistic regression, and the exact acronym index on top.
+
+Why this shape (measured with benchmarks/compare_rankers.py): a linear model over character
+n-grams generalises to paraphrases and typos better than nearest-example matching, and its
+cost per message depends on the message and the number of intents, never on the number of
+examples. Scoring needs only numpy; scikit-learn fits the weights. Importing scikit-learn
+takes over a second, so the fit is a reproducible build step: `python -m bot check` (run by
+test.sh and the Docker build) trains on the content and caches the weights under a hash of
+the training phrases; a start with a stale or missing cache trains once and writes it. Nothing
+opaque is committed: the cache is derived from intents/ and knowledge/ alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+from collections import Counter, defaultdict
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from bot.nlu.ranking import EXACT_BONUS, Candidate, ExactIndex, Phrase
+from bot.nlu.words import STOP_WORDS, stem
+
+# Bump when the features or the fit change: the cache key includes it.
+MODEL_VERSION = "linear-1"
+CHAR_NGRAMS = (2, 5)
+# Character n-grams seen in a single phrase carry little and double the model's size.
+CHAR_MIN_DF = 2
+# Inverse regularisation strength of the logistic regression (scikit-learn's C).
+C = 50.0
+OUT_OF_SCOPE = "out_of_scope"
+# A message that names a scheme by its acronym or alias is about that scheme, however long the
+# story around it: its intent's confidence is lifted to at least this floor.
+EXACT_FLOOR = 0.65
+# A message is scaled by its length to this power rather than to unit length: a long story holds
+# more evidence than a short question, and its probabilities should be as sharp.
+QUERY_NORM_EXPONENT = 0.9
+# ... and lower still for stories: from SHORT_WORDS words on it slides down to this value at
+# LONG_WORDS words (a story of several sentences spreads its evidence over many topics).
+QUERY_NORM_EXPONENT_LONG = 0.75
+SHORT_WORDS, LONG_WORDS = 12, 40
+# Only the first characters of a long message are read: enough for any real question.
+MAX_QUERY_CHARS = 600
+CACHE_KEEP = 8
+CACHE_DIR = Path(os.environ.get("BOUSSOLE_MODEL_CACHE", Path(__file__).resolve().parents[2] / ".cache" / "nlu"))
+
+
+def feature_list(normalised: str) -> list[str]:
+    """Words, word pairs, stems and character n-grams of a normalised text, repeats included."""
+    tokens = normalised.split()
+    content = [t for t in tokens if t not in STOP_WORDS]
+    out: list[str] = []
+    for t in tokens:
+        out.extend(_token_features(t))
+    out.extend("s:" + stem(t) for t in content)
+    out.extend("b:" + a + "_" + b for a, b in zip(content, content[1:], strict=False))
+    return out
+
+
+def features(normalised: str) -> Counter[str]:
+    """Raw counts of the features of a normalised text."""
+    return Counter(feature_list(normalised))
+
+
+@lru_cache(maxsize=32768)
+def _token_features(token: str) -> tuple[str, ...]:
+    """The word and its character n-grams (inside word boundaries)."""
+    low, high = CHAR_NGRAMS
+    padded = f" {token} "
+    size = len(padded)
+    grams = ["w:" + token]
+    for n in range(low, min(high, size) + 1):
+        grams.extend("c:" + padded[i : i + n] for i in range(size - n + 1))
+    return tuple(grams)
+
+
+class LinearRanker:
+    """TF-IDF + logistic regression over the content's phrases; see the module docstring."""
+
+    def __init__(self, vocabulary: dict[str, int], idf: np.ndarray, coef: np.ndarray, intercept: np.ndarray,
+                 classes: list[str], exact: ExactIndex | None = None) -> None:
+        self.vocabulary = vocabulary
+        self.idf = idf
+        self.coef = coef  # features x classes
+        self.intercept = intercept
+        self.classes = classes
+        self.exact = exact
+        # Block of each feature (words, stems, pairs, characters), for the per-block norms.
+        kinds = {"w": 0, "s": 1, "b": 2, "c": 3}
+        self._blocks = np.zeros(len(vocabulary), dtype=np.intp)
+        for feature, col in vocabulary.items():
+            self._blocks[col] = kinds.get(feature[0], 0)
+
+    # -- building -------------------------------------------------------------------------
+
+    @classmethod
+    def build(cls, phrases: list[Phrase], exact: ExactIndex | None = None, cache_dir: Path | None = CACHE_DIR,
+              c: float = C) -> LinearRanker:
+        """Load the weights cached for these phrases, or fit them (and cache them)."""
+        key = _cache_key(phrases, c)
+        path = cache_dir / f"{key}.npz" if cache_dir is not None else None
+        if path is not None and path.exists():
+            try:
+                return cls._load(path, exact)
+            except (OSError, ValueError, KeyError):
+                pass  # a broken cache is rebuilt
+        ranker = cls._fit(phrases, exact, c)
+        if path is not None:
+            ranker._save(path)
+        return ranker
+
+    @classmethod
+    def _fit(cls, phrases: list[Phrase], exact: ExactIndex | None, c: float) -> LinearRanker:
+        from scipy.sparse import csr_matrix  # noqa: PLC0415 - only the build step needs them
+        from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
+
+        counted = [features(p.text) for p in phrases]
+        document_frequency: Counter[str] = Counter()
+        for counts in counted:
+            document_frequency.update(counts.keys())
+        kept = sorted(f for f, df in document_frequency.items() if not f.startswith("c:") or df >= CHAR_MIN_DF)
+        vocabulary = {f: i for i, f in enumerate(kept)}
+        n = len(phrases)
+        idf = np.array([math.log((1 + n) / (1 + document_frequency[f])) + 1 for f in kept], dtype=np.float32)
+        rows, cols, values = [], [], []
+        for row, counts in enumerate(counted):
+            for col, value in _weights(counts, vocabulary, idf):
+                rows.append(row)
+                cols.append(col)
+                values.append(value)
+        matrix = csr_matrix((values, (rows, cols)), shape=(n, len(kept)), dtype=np.float64)
+        labels = [p.intent for p in phrases]
+        model = LogisticRegression(C=c, max_iter=300)
+        model.fit(matrix, labels, sample_weight=np.array([p.weight for p in phrases]))
+        classes = [str(x) for x in model.classes_]
+        coef = model.coef_.T.astype(np.float32)
+        intercept = model.intercept_.astype(np.float32)
+        if len(classes) == 2:  # binary: scikit-learn keeps one column; make it two-sided
+            coef = np.hstack([-coef, coef]) / 2
+            intercept = np.array([-intercept[0], intercept[0]], dtype=np.float32) / 2
+        return cls(vocabulary, idf, np.ascontiguousarray(coef), intercept, classes, exact)
+
+    def _save(self, path: Path) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp.npz")
+            words = json.dumps(sorted(self.vocabulary, key=self.vocabulary.__getitem__))
+            np.savez(tmp, idf=self.idf, coef=self.coef, intercept=self.intercept,
+                     classes=np.array(json.dumps(self.classes)), vocabulary=np.array(words))
+            tmp.replace(path)
+            # Keep the few most recent models (test fixtures train on small contents of their own).
+            cached = sorted(path.parent.glob("*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
+            for old in cached[CACHE_KEEP:]:
+                old.unlink(missing_ok=True)
+        except OSError:
+            pass  # a read-only disk only costs a fit at the next start
+
+    @classmethod
+    def _load(cls, path: Path, exact: ExactIndex | None) -> LinearRanker:
+        with np.load(path, allow_pickle=False) as data:
+            words = json.loads(str(data["vocabulary"]))
+            return cls({w: i for i, w in enumerate(words)}, data["idf"], data["coef"], data["intercept"],
+                       json.loads(str(data["classes"])), exact)
+
+    # -- ranking --------------------------------------------------------------------------
+
+    def probabilities(self, normalised: str) -> np.ndarray:
+        """Class probabilities; the query's weights are computed as in `_weights`, with numpy."""
+        get = self.vocabulary.get
+        found = [c for f in feature_list(normalised[:MAX_QUERY_CHARS]) if (c := get(f)) is not None]
+        if not found:
+            z = self.intercept.astype(np.float64)
+        else:
+            cols, counts = np.unique(np.array(found, dtype=np.intp), return_counts=True)
+            vals = (1 + np.log(counts)) * self.idf[cols]
+            blocks = self._blocks[cols]
+            norms = np.sqrt(np.bincount(blocks, weights=vals * vals, minlength=4))
+            norms[norms == 0] = 1.0
+            vals = vals / norms[blocks] ** query_norm_exponent(len(normalised.split()))
+            z = (vals.astype(np.float32) @ self.coef[cols] + self.intercept).astype(np.float64)
+        z = np.exp(z - z.max())
+        return z / z.sum()
+
+    def rank(self, normalised: str, limit: int = 5) -> list[Candidate]:
+        tokens = normalised[:MAX_QUERY_CHARS].split()
+        if not tokens:
+            return []
+        probabilities = self.probabilities(normalised)
+        exact = self.exact.hits(tokens) if self.exact is not None else {}
+        scores: dict[str, float] = {}
+        order = np.argsort(-probabilities)[: max(limit, 8)]
+        for k in order:
+            scores[self.classes[k]] = float(probabilities[k])
+        index = {c: k for k, c in enumerate(self.classes)} if exact else {}
+        for intent, bonus in exact.items():
+            p = float(probabilities[index[intent]]) if intent in index else 0.0
+            value = p + bonus
+            if bonus >= EXACT_BONUS:
+                # Lifted above the floor, in the same order as before the lift.
+                value = max(value, EXACT_FLOOR + value / 10)
+            scores[intent] = value
+        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        return [Candidate(i, round(min(v, 1.0), 4), i in exact, v) for i, v in ranked]
+
+
+def query_norm_exponent(words: int) -> float:
+    share = min(max((words - SHORT_WORDS) / (LONG_WORDS - SHORT_WORDS), 0.0), 1.0)
+    return QUERY_NORM_EXPONENT + share * (QUERY_NORM_EXPONENT_LONG - QUERY_NORM_EXPONENT)
+
+
+def _weights(
+    counts: Counter[str], vocabulary: dict[str, int], idf: np.ndarray, exponent: float = 1.0
+) -> list[tuple[int, float]]:
+    """Sublinear tf-idf, each block (words, stems, pairs, characters) divided by its length to
+    the power `exponent` (1: unit length, as in training)."""
+    blocks: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for feature, count in counts.items():
+        col = vocabulary.get(feature)
+        if col is not None:
+            blocks[feature[0]].append((col, (1 + math.log(count)) * float(idf[col])))
+    out: list[tuple[int, float]] = []
+    for values in blocks.values():
+        norm = (math.sqrt(sum(v * v for _, v in values)) or 1.0) ** exponent
+        out.extend((col, v / norm) for col, v in values)
+    return out
+
+
+def _cache_key(phrases: list[Phrase], c: float) -> str:
+    digest = hashlib.sha256(f"{MODEL_VERSION}|{CHAR_NGRAMS}|{CHAR_MIN_DF}|{c}|".encode())
+    for p in phrases:
+        digest.update(f"{p.intent}\t{p.text}\t{p.weight}\n".encode())
+    return digest.hexdigest()[:24]

@@ -1,0 +1,60 @@
+"""The one decision policy over a ranking: answer, ask "Vouliez-vous dire ... ?", or say the
+message is not understood (out of scope). Thresholds live here and nowhere else; they are
+tuned with benchmarks/compare_rankers.py and benchmarks/bench_nlu.py on the validation split.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.nlu.ranking import Candidate
+
+OUT_OF_SCOPE = "out_of_scope"
+# Below this confidence the bot does not answer.
+THRESHOLD = 0.50
+# A candidate under the threshold is still answered when it dominates the runner-up this much
+# (its share of the two best) and reaches DOMINANCE_FLOOR: long stories spread the probability
+# over many topics while still pointing at one.
+DOMINANCE = 0.70
+DOMINANCE_FLOOR = 0.30
+# Between this floor and the threshold, the closest topics are offered ("Vouliez-vous dire").
+SUGGESTION_FLOOR = 0.20
+MAX_SUGGESTIONS = 3
+# Above the threshold, a runner-up this close to the best makes the bot ask which one was meant.
+AMBIGUITY_MARGIN = 0.05
+
+DecisionKind = Literal["answer", "did_you_mean", "not_understood"]
+
+
+@dataclass(frozen=True)
+class Decision:
+    kind: DecisionKind
+    top: Candidate | None = None  # the candidate to answer
+    suggestions: tuple[Candidate, ...] = ()  # what to offer when not answering
+
+
+def decide(candidates: list[Candidate]) -> Decision:
+    top = candidates[0] if candidates else None
+    others = [c for c in candidates if c.intent != OUT_OF_SCOPE]
+    suggestions = tuple(c for c in others if c.confidence >= SUGGESTION_FLOOR)[:MAX_SUGGESTIONS]
+    if top is None or top.intent == OUT_OF_SCOPE:
+        # Confidently off-topic: no guess, the menu (and only strong suggestions).
+        strong = tuple(c for c in suggestions if top is None or c.confidence >= top.confidence / 2)
+        return Decision("not_understood", suggestions=strong)
+    second = candidates[1].confidence if len(candidates) > 1 else 0.0
+    dominant = top.confidence >= DOMINANCE_FLOOR and top.confidence / (top.confidence + second) >= DOMINANCE
+    if top.confidence >= THRESHOLD or dominant:
+        runner_up = others[1] if len(others) > 1 else None
+        if runner_up is not None and top.score - runner_up.score < AMBIGUITY_MARGIN:
+            return Decision("did_you_mean", suggestions=(top, runner_up))
+        return Decision("answer", top=top)
+    if len(suggestions) >= 1 and top.confidence >= SUGGESTION_FLOOR:
+        return Decision("did_you_mean", suggestions=suggestions)
+    return Decision("not_understood", suggestions=suggestions)
+
+
+def answers(candidates: list[Candidate]) -> Candidate | None:
+    """The candidate the bot answers with, if any (for callers that only need that)."""
+    decision = decide(candidates)
+    return decision.top if decision.kind == "answer" else None

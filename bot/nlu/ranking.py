@@ -1,0 +1,126 @@
+"""The ranking interface: plain phrases from the content in, ranked intents out.
+
+Every ranker is built from the same `Phrase` list (intent examples, and the knowledge entry's
+own name, acronyms and summary as weaker evidence), so a trained model, the fuzzy matcher or a
+blend of both can be swapped by measurement (`benchmarks/compare_rankers.py`). What to do with
+the ranking (answer, suggest, reject) is decided in one place: `bot.nlu.policy`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.content.models import Entry, Intent
+from bot.nlu.normalize import normalize
+
+# Weight of the entry's own text against an example phrasing (1.0): it is written to explain,
+# not the way people ask.
+ENTRY_NAME_WEIGHT = 1.0
+ENTRY_SUMMARY_WEIGHT = 0.5
+ENTRY_ANSWER_WEIGHT = 0.0  # the answer's sentences; 0 leaves them out (see compare_rankers.py)
+# Bonus of an acronym or alias named in the message, and the smaller one of the FAQs about it.
+EXACT_BONUS = 0.10
+FAQ_EXACT_BONUS = 0.05
+
+
+@dataclass(frozen=True)
+class Candidate:
+    intent: str
+    confidence: float  # 0..1: what the policy compares with its thresholds and the doors show
+    exact: bool = False  # the message names the intent's scheme by an acronym or alias
+    score: float = 0.0  # the raw score, for ranking and for telling two close intents apart
+
+
+@dataclass(frozen=True)
+class Phrase:
+    intent: str
+    text: str  # normalised
+    weight: float = 1.0
+
+
+class Ranker(Protocol):
+    def rank(self, normalised: str, limit: int = 5) -> list[Candidate]:
+        """Candidates for an already normalised message, best first."""
+        ...
+
+
+def training_phrases(intents: Iterable[Intent], entries: dict[str, Entry], entry_text: bool = True) -> list[Phrase]:
+    """What every ranker learns from; identical phrases of one intent are merged, weights added,
+    so repeating the examples changes nothing but their weight."""
+    merged: dict[tuple[str, str], float] = defaultdict(float)
+    for intent in intents:
+        for example in intent.examples:
+            merged[(intent.id, normalize(example))] += 1.0
+        entry = entries.get(intent.knowledge) if intent.knowledge else None
+        if entry is None or not entry_text:
+            continue
+        if entry.kind != "faq":
+            for name in [entry.name, *entry.aliases, *entry.acronyms]:
+                merged[(intent.id, normalize(name))] = max(merged[(intent.id, normalize(name))], ENTRY_NAME_WEIGHT)
+        merged[(intent.id, normalize(entry.summary))] += ENTRY_SUMMARY_WEIGHT
+        if ENTRY_ANSWER_WEIGHT > 0:
+            for sentence in re.split(r"(?<=[.!?:])\s+|\n+", entry.answer):
+                if len(sentence.split()) >= 4:
+                    merged[(intent.id, normalize(sentence))] += ENTRY_ANSWER_WEIGHT
+    return [Phrase(intent, text, weight) for (intent, text), weight in merged.items() if text]
+
+
+class ExactIndex:
+    """Acronyms and aliases looked up exactly, longest phrase first: "pret d honneur solidaire"
+    counts for that scheme, not for "pret d honneur"."""
+
+    def __init__(self, intents: Iterable[Intent], entries: dict[str, Entry]) -> None:
+        intents = list(intents)
+        self._keys: dict[str, dict[str, float]] = defaultdict(dict)
+        for intent in intents:
+            entry = entries.get(intent.knowledge) if intent.knowledge else None
+            if entry is not None and entry.kind != "faq":
+                for key in [*entry.acronyms, *entry.aliases, entry.name]:
+                    self._keys[normalize(key)][intent.id] = EXACT_BONUS
+        # FAQ entries share the acronyms of the entry they are about: "le dla est gratuit" gets
+        # the DLA bonus for both the DLA and its FAQ, and the words decide between them.
+        for intent in intents:
+            entry = entries.get(intent.knowledge) if intent.knowledge else None
+            if entry is not None and entry.kind == "faq":
+                for related in entry.see_also:
+                    related_entry = entries.get(related)
+                    keys = [*related_entry.acronyms, *related_entry.aliases] if related_entry else []
+                    for key in keys:
+                        self._keys[normalize(key)].setdefault(intent.id, FAQ_EXACT_BONUS)
+        self._keys.pop("", None)
+        # Key lengths (in words) by first word, longest first: only those are tried at a position.
+        self._sizes: dict[str, list[int]] = defaultdict(list)
+        for key in self._keys:
+            words = key.split()
+            if len(words) not in self._sizes[words[0]]:
+                self._sizes[words[0]].append(len(words))
+        for sizes in self._sizes.values():
+            sizes.sort(reverse=True)
+        self._max_words = max((len(k.split()) for k in self._keys), default=1)
+
+    def hits(self, tokens: list[str]) -> dict[str, float]:
+        """Bonus per intent for the acronyms and aliases among `tokens`."""
+        hits: dict[str, float] = {}
+        used = [False] * len(tokens)
+        spans = [
+            (size, start)
+            for start, token in enumerate(tokens)
+            for size in self._sizes.get(token, ())
+            if start + size <= len(tokens)
+        ]
+        spans.sort(key=lambda span: (-span[0], span[1]))
+        for size, start in spans:
+            if any(used[start : start + size]):
+                continue
+            found = self._keys.get(" ".join(tokens[start : start + size]))
+            if not found:
+                continue
+            for i in range(start, start + size):
+                used[i] = True
+            for intent, bonus in found.items():
+                hits[intent] = max(hits.get(intent, 0.0), bonus)
+        return hits

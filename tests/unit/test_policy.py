@@ -1,0 +1,41 @@
+"""The decision policy over a ranking: answer, "Vouliez-vous dire", or not understood."""
+
+from bot.nlu.policy import AMBIGUITY_MARGIN, SUGGESTION_FLOOR, THRESHOLD, decide
+from bot.nlu.ranking import Candidate
+
+
+def c(intent: str, confidence: float) -> Candidate:
+    return Candidate(intent, confidence, score=confidence)
+
+
+def test_clear_winner_is_answered():
+    decision = decide([c("dla", THRESHOLD + 0.3), c("cress", 0.05)])
+    assert decision.kind == "answer" and decision.top.intent == "dla"
+
+
+def test_two_close_candidates_above_the_threshold_ask_which_one():
+    top = THRESHOLD + 0.1
+    decision = decide([c("scop", top), c("scic", top - AMBIGUITY_MARGIN / 2)])
+    assert decision.kind == "did_you_mean"
+    assert [s.intent for s in decision.suggestions] == ["scop", "scic"]
+
+
+def test_unsure_ranking_suggests_the_closest_topics_instead_of_a_flat_no():
+    decision = decide([c("dla", THRESHOLD - 0.05), c("crdla", SUGGESTION_FLOOR + 0.01), c("bge", 0.01)])
+    assert decision.kind == "did_you_mean"
+    assert [s.intent for s in decision.suggestions] == ["dla", "crdla"]
+
+
+def test_off_topic_class_on_top_is_not_understood_without_weak_suggestions():
+    decision = decide([c("out_of_scope", 0.9), c("dla", 0.05)])
+    assert decision.kind == "not_understood" and decision.suggestions == ()
+
+
+def test_nothing_close_is_not_understood():
+    assert decide([c("dla", SUGGESTION_FLOOR / 2)]).kind == "not_understood"
+    assert decide([]).kind == "not_understood"
+
+
+def test_candidate_under_the_threshold_that_dominates_the_runner_up_is_answered():
+    decision = decide([c("tzcld", 0.35), c("iae", 0.05), c("pec", 0.04)])
+    assert decision.kind == "answer" and decision.top.intent == "tzcld"

@@ -1,0 +1,28 @@
+"""A message that asks something is answered; only a first-person profile without a question
+starts the orientation (issue 9). The orientation is then offered as a button."""
+
+import pytest
+
+QUESTIONS = [
+    "Notre association peut-elle recevoir des dons ?",
+    "On peut quitter la coopérative quand on veut ?",
+    "nous sommes une scop en difficulté, est-ce que le dla peut nous aider",
+    "comment notre association peut trouver un local",
+]
+
+
+@pytest.mark.parametrize("message", QUESTIONS)
+def test_question_with_a_status_word_does_not_start_the_orientation(chat, message):
+    chat.send(message)
+    assert chat.state.flow is None, chat.text
+
+
+def test_question_with_a_profile_is_answered_and_offers_the_orientation(chat):
+    reply = chat.send("Notre association peut-elle recevoir des dons ?")
+    assert reply.matched and reply.intent in ("mecenat_dons", "faq_dons_avantage_fiscal")
+    assert any(b.payload == "o:start" for b in reply.buttons)
+
+
+def test_profile_without_question_starts_the_orientation(chat):
+    chat.send("on est une asso employeuse en difficulté")
+    assert chat.state.flow is not None
