@@ -14,14 +14,20 @@ Three streams:
 
 from __future__ import annotations
 
+import logging
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
+from bot.actions import AskIntent, decode
 from bot.learn.scrub import scrub
+from bot.replies import Event, Reply
 from bot.stores.base import StateStore
+
+logger = logging.getLogger(__name__)
 
 EVENTS = "learn:events"
 QUESTIONS = "learn:questions"
@@ -40,7 +46,7 @@ class LearnSettings:
     days: int = DEFAULT_DAYS
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> LearnSettings:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> LearnSettings:
         env = os.environ if environ is None else environ
         enabled = env.get("BOUSSOLE_LEARN", "0").strip().lower() in ("1", "true", "yes", "oui")
         try:
@@ -48,6 +54,16 @@ class LearnSettings:
         except ValueError:
             days = DEFAULT_DAYS
         return cls(enabled, days)
+
+
+def store_from_env(environ: Mapping[str, str] | None = None) -> StateStore:
+    """The store Telegram uses (REDIS_URL, else files in BOUSSOLE_DATA_DIR): the terminal doors,
+    `stats` and `review` read and feed the same one."""
+    from bot.stores import open_store
+
+    env = os.environ if environ is None else environ
+    data_dir = Path(env.get("BOUSSOLE_DATA_DIR", "").strip() or "data")
+    return open_store(data_dir, env.get("REDIS_URL", "").strip() or None)
 
 
 def outcome_of(matched: bool, confidence: float, suggested: bool) -> Outcome:
@@ -70,6 +86,24 @@ class LearnLog:
     def ttl(self) -> float:
         return self.settings.days * 86400.0
 
+    async def record(self, event: Event, reply: Reply) -> None:
+        """The one hook every door goes through (via the conversation service), after each event.
+        A storage error is logged and forgotten: it must never cost the user the answer."""
+        if not self.enabled:
+            return
+        try:
+            if reply.feedback is not None:
+                await self.feedback(*reply.feedback)
+            elif event.kind == "text" and reply.missing_for is not None:
+                await self.missing(event.text, reply.missing_for)
+            elif event.kind == "text":
+                # "Suggested": the reply offered topics to pick from, not only the menu.
+                offered = any(isinstance(decode(b.payload), AskIntent) for b in reply.buttons)
+                await self.message(event.text, reply.intent, reply.matched, reply.confidence, reply.candidates,
+                                   suggested=offered)
+        except Exception as exc:  # noqa: BLE001 -- the log is best effort by design
+            logger.error("learn_record_failed", extra={"fields": {"error": type(exc).__name__}})
+
     async def message(
         self,
         text: str,
@@ -77,12 +111,14 @@ class LearnLog:
         matched: bool,
         confidence: float,
         candidates: Sequence[tuple[str, float]] = (),
+        suggested: bool | None = None,
     ) -> None:
-        """Record the outcome of one typed message; keep its (scrubbed) text when it went unanswered."""
+        """Record the outcome of one typed message; keep its (scrubbed) text when it went unanswered.
+        `suggested`: the reply offered topics (by default: it had candidates)."""
         if not self.enabled:
             return
         now = self.clock()
-        outcome = outcome_of(matched, confidence, bool(candidates))
+        outcome = outcome_of(matched, confidence, bool(candidates) if suggested is None else suggested)
         await self.store.append(EVENTS, {"t": now, "intent": intent, "outcome": outcome}, self.ttl)
         if outcome != "answered":
             await self._question(now, text, outcome, candidates)

@@ -81,5 +81,35 @@ vertical-align:top}}</style></head><body>
 """
 
 
+def render_text(stats: Stats, learning_on: bool = True, max_groups: int = 15) -> str:
+    """The terminal summary of `ess-bot stats`."""
+    lines = [f"Boussole ESS : les {stats.days} derniers jours"]
+    if not learning_on:
+        lines.append("(BOUSSOLE_LEARN n'est pas activé ici : seuls les messages déjà enregistrés sont comptés.)")
+    if not stats.messages and not stats.feedback:
+        lines.append("Aucun message enregistré sur cette période.")
+        return "\n".join(lines)
+    lines.append(f"{stats.messages} messages ; {stats.answered_share:.0%} ont reçu une réponse ; "
+                 f"{stats.suggested_share:.0%} seulement des suggestions.")
+    if stats.top_intents:
+        lines.append("\nSujets les plus demandés :")
+        lines += [f"  {count:>5}  {intent}" for intent, count in stats.top_intents]
+    if stats.feedback:
+        lines.append("\nAvis par sujet (👍 / 👎), les moins bien notés d'abord :")
+        rated = sorted(stats.feedback.items(), key=lambda item: (-item[1][1], item[1][0], item[0]))
+        lines += [f"  {up:>3} / {down:<3} {intent}" for intent, (up, down) in rated]
+    if stats.groups:
+        lines.append(f"\nQuestions sans réponse, regroupées ({len(stats.groups)} groupe(s), "
+                     "les plus fréquents d'abord) :")
+        for number, group in enumerate(stats.groups[:max_groups], 1):
+            near = ", ".join(f"{intent} {share:.0%}" for intent, share in group.candidates) or "aucun sujet proche"
+            lines.append(f"  {number:>2}. [{group.size}] « {group.label} »  ->  {near}")
+            for text, _ in group.texts[1:3]:
+                lines.append(f"        aussi : « {text} »")
+        if len(stats.groups) > max_groups:
+            lines.append(f"  ... et {len(stats.groups) - max_groups} autres groupes (--json ou --html pour tout voir)")
+    return "\n".join(lines)
+
+
 def write_html(stats: Stats, path: Path) -> None:
     path.write_text(render_html(stats), encoding="utf-8")

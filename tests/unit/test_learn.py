@@ -1,4 +1,5 @@
-"""The curator loop's pieces: scrubbing, the opt-in log, grouping, the report, review."""
+"""The curator loop's pure pieces: scrubbing, grouping, review's edits (the store-backed parts:
+tests/integration/test_learning.py)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,9 @@ import pytest
 import yaml
 
 from bot.content.loader import INTENTS_DIR, KNOWLEDGE_DIR, load_content
-from bot.learn.log import EVENTS, QUESTIONS, LearnLog, LearnSettings
-from bot.learn.report import render_html
-from bot.learn.review import add_examples, learned_path, review
+from bot.learn.review import add_examples, learned_path
 from bot.learn.scrub import scrub
-from bot.learn.stats import compute, group_questions
+from bot.learn.stats import group_questions
 from bot.messages import Messages
 
 # (what a user typed, what must not survive, what must survive)
@@ -41,47 +40,6 @@ def test_scrubbing_removes_contact_details_and_keeps_the_question(text, gone, ke
         assert fragment in cleaned, cleaned
 
 
-class MemoryStore:
-    """The StateStore protocol's records in memory (a test double; conversations use the real stores)."""
-
-    def __init__(self):
-        self.streams: dict[str, list[tuple[float, dict]]] = {}
-
-    async def append(self, stream, record, ttl):
-        self.streams.setdefault(stream, []).append((ttl, dict(record)))
-
-    async def records(self, stream, since=0.0):
-        return [r for _, r in self.streams.get(stream, []) if r.get("t", 0) >= since]
-
-
-@pytest.fixture
-def store():
-    return MemoryStore()
-
-
-async def test_nothing_is_stored_unless_learning_is_switched_on(store):
-    log = LearnLog(store, LearnSettings.from_env({}))
-    await log.message("mon mail est a@b.fr, c'est quoi un truc", None, False, 0.1, [("dla", 0.4)])
-    await log.feedback("dla", helpful=False)
-    await log.missing("il manquait le prix", "dla")
-    assert store.streams == {}
-
-
-async def test_unanswered_questions_are_kept_scrubbed_without_identifiers(store):
-    log = LearnLog(store, LearnSettings.from_env({"BOUSSOLE_LEARN": "1", "BOUSSOLE_LEARN_DAYS": "30"}),
-                   clock=lambda: 1_000_000.0)
-    await log.message("c'est quoi le dla", "dla", True, 0.95)
-    await log.message("appelez moi au 06 12 34 56 78 pour la fondation truc", None, False, 0.2, [("fdva", 0.35)])
-    events = await store.records(EVENTS)
-    questions = await store.records(QUESTIONS)
-    assert [e["outcome"] for e in events] == ["answered", "suggested"]
-    assert len(questions) == 1
-    assert "06 12" not in questions[0]["text"] and "fondation truc" in questions[0]["text"]
-    assert questions[0]["candidates"] == [["fdva", 0.35]]
-    assert set(questions[0]) == {"t", "text", "outcome", "candidates"}
-    assert {ttl for ttl, _ in store.streams[QUESTIONS]} == {30 * 86400.0}
-
-
 QUESTIONS_FIXED = [
     ("combien coute une adhesion a la cress", "cress"),
     ("combien coute l adhesion a la cress", "cress"),
@@ -102,25 +60,6 @@ def test_similar_questions_are_grouped_biggest_first_with_their_candidates():
     assert groups[0].label == "combien coute une adhesion a la cress"
     assert groups[1].size == 2 and "mairie" in groups[1].label
     assert [g.size for g in groups] == [5, 2, 1]
-
-
-async def test_stats_count_shares_feedback_and_render_a_self_contained_page(store):
-    log = LearnLog(store, LearnSettings(enabled=True), clock=lambda: 1_700_000_000.0)
-    for _ in range(3):
-        await log.message("c'est quoi le dla", "dla", True, 0.9)
-    await log.message("combien coute une adhesion a la cress", None, False, 0.3, [("cress", 0.45)])
-    await log.feedback("dla", helpful=True)
-    await log.feedback("dla", helpful=False)
-    await log.feedback("scop", helpful=False)
-    stats = await compute(store, days=7, now=1_700_000_100.0)
-    assert stats.messages == 4 and stats.answered_share == 0.75 and stats.suggested_share == 0.25
-    assert stats.top_intents == [("dla", 3)]
-    assert stats.feedback == {"dla": (1, 1), "scop": (0, 1)}
-    assert stats.worst_rated()[0][0] == "scop"
-    page = render_html(stats)
-    assert page.count("<svg") == 3 and "<script" not in page and "http" not in page.split("<svg")[0]
-    assert "combien coute une adhesion a la cress" in page
-    assert (await compute(store, days=7, now=1_700_000_000.0 + 30 * 86400)).messages == 0
 
 
 @pytest.fixture
@@ -146,17 +85,68 @@ def test_review_writes_nothing_on_a_bad_edit(intents_copy):
     assert not learned_path(intents_copy, "no_such_intent").exists()
 
 
-async def test_review_walks_groups_files_them_and_does_not_offer_them_again(store, intents_copy):
-    groups = group_questions([
-        {"text": "ou trouver le dla de la haute vienne", "candidates": [["dla", 0.5]]},
-        {"text": "meteo a brest demain", "candidates": []},
-    ])
-    answers = iter(["h", "1"])  # groups of one message come in alphabetical order
-    said: list[str] = []
-    filed = await review(groups, store, ask=lambda _: next(answers), say=said.append,
-                         intents_dir=intents_copy)
-    assert filed == 2
-    assert learned_path(intents_copy, "dla").exists() and learned_path(intents_copy, "out_of_scope").exists()
-    said.clear()
-    assert await review(groups, store, ask=lambda _: "q", say=said.append, intents_dir=intents_copy) == 0
-    assert said == ["Aucune question à revoir."]
+# -- feedback in the engine (pure: the Telegram adapter's test is in tests/integration) ---------
+
+
+@pytest.fixture
+def learning_chat(engine):
+    from dataclasses import replace
+
+    from tests.conftest import Chat
+
+    return Chat(replace(engine, learning=True))
+
+
+def test_every_knowledge_answer_can_carry_its_feedback_buttons_within_64_bytes(engine):
+    from bot.actions import Feedback, decode, encode, to_callback_data
+
+    for intent in engine.content.intents:
+        if intent.knowledge:
+            for helpful in (True, False):
+                payload = encode(Feedback(intent.id, helpful))
+                assert to_callback_data(payload) is not None, intent.id
+                assert decode(payload) == Feedback(intent.id, helpful)
+
+
+def test_feedback_buttons_only_when_learning_is_on(chat, learning_chat):
+    chat.send("c'est quoi le DLA")
+    assert "👍" not in chat.labels
+    learning_chat.send("c'est quoi le DLA")
+    assert learning_chat.labels[-2:] == ["👍", "👎"]
+
+
+def test_thumbs_down_asks_what_was_missing_and_the_next_text_answers_it(learning_chat):
+    learning_chat.send("c'est quoi le DLA")
+    reply = learning_chat.click("👎")
+    assert reply.feedback == ("dla", False) and "Qu'est-ce qui manquait" in learning_chat.text
+    reply = learning_chat.send("le montant maximum")
+    assert reply.missing_for == "dla" and "noté" in learning_chat.text
+    reply = learning_chat.send("c'est quoi une SCIC")  # the question is asked once only
+    assert reply.missing_for is None and reply.intent == "scic"
+
+
+def test_anything_but_a_text_skips_the_missing_question(learning_chat):
+    learning_chat.send("c'est quoi le DLA")
+    learning_chat.click("👎")
+    learning_chat.command("aide")
+    reply = learning_chat.send("c'est quoi une SCIC")
+    assert reply.missing_for is None and reply.intent == "scic"
+
+
+def test_thumbs_up_thanks_briefly(learning_chat):
+    learning_chat.send("c'est quoi le DLA")
+    reply = learning_chat.click("👍")
+    assert reply.feedback == ("dla", True) and learning_chat.text == "Merci, c'est noté !"
+
+
+def test_start_and_help_say_in_one_sentence_that_learning_is_on(chat, learning_chat):
+    for command in ("start", "aide"):
+        assert "identifiant" not in chat.command(command).plain_text()
+        assert learning_chat.command(command).blocks[-1].text.count(".") == 1
+        assert "sans aucun identifiant" in learning_chat.text
+
+
+def test_the_reply_carries_the_best_candidates_with_their_confidences(chat):
+    reply = chat.send("qui peut garantir mon pret bancaire")
+    assert reply.candidates and all(0.0 <= c <= 1.0 for _, c in reply.candidates)
+    assert reply.candidates[0][1] >= reply.candidates[-1][1]
