@@ -8,6 +8,8 @@ from pathlib import Path
 
 from bot.learn.stats import Stats
 
+OUT_OF_SCOPE = "out_of_scope"
+
 MAX_GROUPS_SHOWN = 30
 
 
@@ -81,6 +83,11 @@ vertical-align:top}}</style></head><body>
 """
 
 
+def _candidate(intent: str, share: float, size: int) -> str:
+    name = "hors sujet" if intent == OUT_OF_SCOPE else intent
+    return name if size == 1 else f"{name} ({share:.0%} du groupe)"
+
+
 def render_text(stats: Stats, learning_on: bool = True, max_groups: int = 15) -> str:
     """The terminal summary of `ess-bot stats`."""
     lines = [f"Boussole ESS : les {stats.days} derniers jours"]
@@ -102,8 +109,8 @@ def render_text(stats: Stats, learning_on: bool = True, max_groups: int = 15) ->
         lines.append(f"\nQuestions sans réponse, regroupées ({len(stats.groups)} groupe(s), "
                      "les plus fréquents d'abord) :")
         for number, group in enumerate(stats.groups[:max_groups], 1):
-            near = ", ".join(f"{intent} {share:.0%}" for intent, share in group.candidates) or "aucun sujet proche"
-            lines.append(f"  {number:>2}. [{group.size}] « {group.label} »  ->  {near}")
+            near = ", ".join(_candidate(intent, share, group.size) for intent, share in group.candidates)
+            lines.append(f"  {number:>2}. [{group.size}] « {group.label} »  ->  {near or 'aucun sujet proche'}")
             for text, _ in group.texts[1:3]:
                 lines.append(f"        aussi : « {text} »")
         if len(stats.groups) > max_groups:

@@ -10,6 +10,7 @@ Reviewed groups are recorded so that they are not offered again.
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 import time
@@ -30,6 +31,12 @@ from bot.stores.base import StateStore
 REVIEWED = "learn:reviewed"
 OUT_OF_SCOPE = "out_of_scope"
 LEARNED_HEADER = "# Examples added by `ess-bot review` from questions people asked (scrubbed).\n"
+_PLACEHOLDER = re.compile(r"\s*<[^<>]{1,20}>\s*")
+
+
+def as_example(text: str) -> str:
+    """A stored question as a training example: the scrubbing placeholders (<téléphone>...) removed."""
+    return _PLACEHOLDER.sub(" ", text).strip(" ,;:")
 
 
 def learned_path(intents_dir: Path, intent: str) -> Path:
@@ -42,8 +49,8 @@ def _with_examples(intents_dir: Path, intent: str, texts: Iterable[str]) -> str:
     if path.exists():
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         examples = list(data.get("examples") or [])
-    for text in texts:
-        if text not in examples:
+    for text in map(as_example, texts):
+        if text and text not in examples:
             examples.append(text)
     body = yaml.safe_dump({"intent": intent, "examples": examples}, allow_unicode=True, sort_keys=False, width=100)
     return LEARNED_HEADER + body
@@ -105,10 +112,13 @@ async def review(
         return 0
     for number, group in enumerate(pending, 1):
         say(f"\n[{number}/{len(pending)}] {group.size} message(s) :")
+        if group.from_feedback:
+            say(f"  ({group.from_feedback} dit(s) après un 👎 : ce qui manquait à la réponse ; "
+                "à lire pour compléter la fiche plutôt qu'à classer comme exemple)")
         for text, count in group.texts[:5]:
             say(f"  « {text} »" + (f" ×{count}" if count > 1 else ""))
         for index, (intent, share) in enumerate(group.candidates, 1):
-            say(f"  {index}. {intent} ({share:.0%})")
+            say(f"  {index}. {intent}" + (f" ({share:.0%} du groupe)" if group.size > 1 else ""))
         while True:
             choice = ask("Intention (numéro ou id), h = hors sujet, s = passer, q = quitter : ").strip()
             if choice in ("q", ""):

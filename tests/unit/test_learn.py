@@ -150,3 +150,18 @@ def test_the_reply_carries_the_best_candidates_with_their_confidences(chat):
     reply = chat.send("qui peut garantir mon pret bancaire")
     assert reply.candidates and all(0.0 <= c <= 1.0 for _, c in reply.candidates)
     assert reply.candidates[0][1] >= reply.candidates[-1][1]
+
+
+def test_review_keeps_the_question_without_the_scrubbing_placeholders(intents_copy):
+    assert add_examples(intents_copy, KNOWLEDGE_DIR, "dla", ["le dla du 29 au <téléphone> il est ou"]) == []
+    written = yaml.safe_load(learned_path(intents_copy, "dla").read_text(encoding="utf-8"))
+    assert written["examples"] == ["le dla du 29 au il est ou"]
+
+
+def test_groups_count_what_came_from_a_thumbs_down():
+    groups = group_questions([
+        {"text": "il manquait le montant", "outcome": "feedback", "candidates": [["dla", 0.0]]},
+        {"text": "il manquait le montant maximum", "outcome": "feedback", "candidates": [["dla", 0.0]]},
+        {"text": "meteo a brest", "outcome": "unanswered", "candidates": []},
+    ])
+    assert [(g.size, g.from_feedback) for g in groups] == [(2, 2), (1, 0)]
