@@ -330,3 +330,11 @@ async def test_sighup_reloads_the_content_without_stopping_the_bot(engine, data_
         await task
     assert code == 0
     assert app.bot_data["conversations"].engine is not before
+
+
+async def test_a_long_stream_is_read_whole_and_in_order(store, clock, monkeypatch):
+    monkeypatch.setattr("bot.stores.redis_store.RECORDS_PAGE", 3)  # Redis reads by pages
+    for n in range(8):
+        clock.now += 1
+        await store.append(QUESTIONS, {"n": n}, ttl=DAY)
+    assert [r["n"] for r in await store.records(QUESTIONS)] == list(range(8))
