@@ -26,6 +26,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -177,9 +178,14 @@ class Stats:
         }
 
 
-def _week(timestamp: float) -> str:
-    day = dt.datetime.fromtimestamp(timestamp, dt.UTC).date()
+@lru_cache(maxsize=1024)
+def _week_of_day(day_number: int) -> str:
+    day = dt.date(1970, 1, 1) + dt.timedelta(days=day_number)
     return (day - dt.timedelta(days=day.weekday())).isoformat()
+
+
+def _week(timestamp: float) -> str:
+    return _week_of_day(int(timestamp // 86400))  # 200,000 events fall on a few dozen days
 
 
 def group_questions(records: Iterable[dict]) -> list[Group]:
