@@ -15,6 +15,7 @@ Every payload in use is listed here, so old buttons keep working:
 | `Menu()` | `menu` |
 | `PickPlace("department", "29")` | `p:department:29` |
 | `OrientationStep("set:who:association")` | `o:set:who:association` (parsed by the orientation) |
+| `Feedback("dla", True)` / `Feedback("dla", False)` | `f:dla:1` / `f:dla:0` (👍 / 👎 under an answer) |
 | `Stale()` | anything else, or a button of another version |
 
 Deep links (`/start <argument>`, at most 64 characters A-Z a-z 0-9 _ -):
@@ -80,11 +81,22 @@ class OrientationStep:
 
 
 @dataclass(frozen=True)
+class Feedback:
+    """👍 (`helpful`) or 👎 under the knowledge answer of an intent."""
+
+    intent: str
+    helpful: bool
+
+
+@dataclass(frozen=True)
 class Stale:
     """A button that no longer means anything (old format, unknown payload)."""
 
 
-Action = OpenEntry | AskIntent | CatalogueTheme | Catalogue | CressAsk | Menu | PickPlace | OrientationStep | Stale
+Action = (
+    OpenEntry | AskIntent | CatalogueTheme | Catalogue | CressAsk | Menu | PickPlace | OrientationStep | Feedback
+    | Stale
+)
 STALE_PAYLOAD = "stale"
 _SINGLE = {"cat": Catalogue(), "cress": CressAsk(), "menu": Menu()}
 
@@ -108,6 +120,8 @@ def encode(action: Action) -> str:
             return f"p:{kind}:{code}"
         case OrientationStep(value):
             return f"o:{value}"
+        case Feedback(intent, helpful):
+            return f"f:{intent}:{int(helpful)}"
         case _:
             return STALE_PAYLOAD
 
@@ -130,6 +144,9 @@ def decode(payload: str) -> Action:
     if kind == "p":
         place_kind, sep, code = value.partition(":")
         return PickPlace(place_kind, code) if sep and code else Stale()
+    if kind == "f":
+        intent, sep, vote = value.rpartition(":")
+        return Feedback(intent, vote == "1") if sep and intent and vote in ("0", "1") else Stale()
     return Stale()
 
 

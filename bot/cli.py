@@ -1,4 +1,9 @@
-"""Command line: `ess-bot [run|chat|ask|check]` (also `python -m bot ...`)."""
+"""Command line: `ess-bot [run|chat|ask|check|stats|review]` (also `python -m bot ...`).
+
+With `BOUSSOLE_LEARN=1` the terminal doors feed the learning log of the store Telegram uses
+(REDIS_URL, else files in BOUSSOLE_DATA_DIR), so a batch of messages can be replayed through
+`ask --json -` and inspected with `stats`; their own conversations stay in memory.
+"""
 
 from __future__ import annotations
 
@@ -22,9 +27,10 @@ TERMINAL_KEY = "chat:terminal"
 
 def _load_engine():
     from bot.engine import Engine
+    from bot.learn.log import LearnSettings
 
     try:
-        return Engine.load()
+        return Engine.load(learning=LearnSettings.from_env().enabled)
     except (ContentErrors, ContentError) as exc:
         print("Le contenu est invalide / content errors:", file=sys.stderr)
         print(str(exc), file=sys.stderr)
@@ -75,9 +81,12 @@ def render_commands(engine) -> str:
 
 def _service(engine):
     from bot.conversation import ConversationService
+    from bot.learn.log import LearnLog, LearnSettings, store_from_env
     from bot.stores import MemoryStore
 
-    return ConversationService(engine, MemoryStore())
+    settings = LearnSettings.from_env()
+    learn = LearnLog(store_from_env(), settings) if settings.enabled else None
+    return ConversationService(engine, MemoryStore(), learn=learn)
 
 
 def chat(lines: Iterable[str], out: TextIO, as_json: bool, interactive: bool) -> None:
@@ -95,6 +104,7 @@ def chat(lines: Iterable[str], out: TextIO, as_json: bool, interactive: bool) ->
             event = event_from_line(line, reply, time.time())
             reply = runner.run(service.handle(TERMINAL_KEY, event))
             print(reply_json(reply) if as_json else render_terminal(reply) + "\n", file=out, flush=True)
+        runner.run(_close_learn(service))
 
 
 def _prompted_lines(prompt: str) -> Iterable[str]:
@@ -115,6 +125,70 @@ def ask(messages: Iterable[str], out: TextIO, as_json: bool) -> None:
             event = Event("text", text=message, now=time.time())
             reply = runner.run(service.handle(f"{TERMINAL_KEY}:ask:{index}", event))
             print(reply_json(reply) if as_json else render_terminal(reply), file=out, flush=True)
+        runner.run(_close_learn(service))
+
+
+async def _close_learn(service) -> None:
+    if service.learn is not None:
+        await service.learn.store.close()
+
+
+def stats(out: TextIO, days: int | None, as_json: bool, html_path: str | None) -> int:
+    """`ess-bot stats`: the learning log's figures, from the configured store."""
+    from bot.learn.log import LearnSettings, store_from_env
+    from bot.learn.report import render_text, write_html
+    from bot.learn.stats import compute
+
+    settings = LearnSettings.from_env()
+    days = days or settings.days
+
+    async def run():
+        store = store_from_env()
+        try:
+            return await compute(store, days)
+        finally:
+            await store.close()
+
+    result = asyncio.run(run())
+    if html_path:
+        from pathlib import Path
+
+        write_html(result, Path(html_path))
+    if as_json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=2), file=out)
+    else:
+        print(render_text(result, learning_on=settings.enabled), file=out)
+        if html_path:
+            print(f"Rapport écrit dans {html_path}", file=out)
+    return 0
+
+
+def review(days: int | None) -> int:
+    """`ess-bot review`: walk the groups of unanswered questions in the terminal."""
+    from bot.learn.log import LearnSettings, store_from_env
+    from bot.learn.review import review as walk
+    from bot.learn.stats import compute
+
+    days = days or LearnSettings.from_env().days
+
+    def ask_line(prompt: str) -> str:
+        try:
+            return input(prompt)
+        except EOFError:
+            return "q"
+
+    async def run() -> int:
+        store = store_from_env()
+        try:
+            result = await compute(store, days)
+            return await walk(result.groups, store, ask=ask_line, say=print, days=days)
+        finally:
+            await store.close()
+
+    filed = asyncio.run(run())
+    if filed:
+        print(f"\n{filed} groupe(s) classé(s). Rechargez le bot (SIGHUP ou /recharger) pour les prendre en compte.")
+    return 0
 
 
 def check(out: TextIO, stale_days: int | None = None, today: dt.date | None = None) -> int:
@@ -159,6 +233,13 @@ def main(argv: list[str] | None = None) -> int:
         metavar="JOURS",
         help="liste aussi les fiches vérifiées il y a plus de JOURS jours (code de sortie 1 s'il y en a)",
     )
+    days_help = "les N derniers jours (défaut : BOUSSOLE_LEARN_DAYS)"
+    stats_parser = sub.add_parser("stats", help="questions reçues, part des réponses, questions sans réponse groupées")
+    stats_parser.add_argument("--days", type=int, metavar="N", help=days_help)
+    stats_parser.add_argument("--json", action="store_true", help="le résultat en JSON")
+    stats_parser.add_argument("--html", metavar="FICHIER", help="écrit aussi un rapport HTML autonome avec graphiques")
+    review_parser = sub.add_parser("review", help="revoit les questions sans réponse, enrichit intents/learned/")
+    review_parser.add_argument("--days", type=int, metavar="N", help=days_help)
     args = parser.parse_args(argv)
 
     if args.command is None:
@@ -178,6 +259,10 @@ def main(argv: list[str] | None = None) -> int:
         messages = sys.stdin if args.message == ["-"] else [" ".join(args.message)]
         ask(messages, sys.stdout, as_json=args.json)
         return 0
+    if args.command == "stats":
+        return stats(sys.stdout, args.days, args.json, args.html)
+    if args.command == "review":
+        return review(args.days)
     return check(sys.stdout, stale_days=args.stale)
 
 

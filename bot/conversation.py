@@ -46,6 +46,7 @@ from bot.stores.base import StateStore
 
 if TYPE_CHECKING:
     from bot.engine import Engine
+    from bot.learn.log import LearnLog
 
 logger = logging.getLogger(__name__)
 STATE_TTL_SECONDS = 30 * 24 * 3600
@@ -67,8 +68,10 @@ class ConversationService:
         store: StateStore,
         ttl: float | None = STATE_TTL_SECONDS,
         flow_ttl: float | None = FLOW_TTL_SECONDS,
+        learn: LearnLog | None = None,
     ) -> None:
         self.engine = engine
+        self.learn = learn  # the opt-in learning log (bot.learn), fed after each event
         self.store = store
         self.ttl = ttl
         self.flow_ttl = flow_ttl
@@ -87,7 +90,14 @@ class ConversationService:
         async with self._lock(key):
             if event.kind == "command" and event.command.lower().lstrip("/") in FORGET_COMMANDS:
                 return await self._forget(key, event, deliver or _nothing_to_deliver)
-            return await self._handle(key, event, deliver or _nothing_to_deliver)
+            reply = await self._handle(key, event, deliver or _nothing_to_deliver)
+        if self.learn is not None:
+            await self.learn.record(event, reply)  # no key passed: the log never knows who wrote
+        return reply
+
+    def replace_engine(self, engine: Engine) -> None:
+        """Swap the content (a reload): each message runs on the old engine or the new one, whole."""
+        self.engine = engine
 
     # -- internals -----------------------------------------------------------------------------
 

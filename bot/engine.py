@@ -21,6 +21,7 @@ from bot.actions import (
     DeepCress,
     DeepEntry,
     DeepOrientation,
+    Feedback,
     Menu,
     OpenEntry,
     OrientationStep,
@@ -65,6 +66,8 @@ class Engine:
     slots: SlotExtractor
     _territory_loader: Callable[[], Territory]
     _territory: Territory | None = None
+    # The opt-in learning log is on (BOUSSOLE_LEARN): 👍 / 👎 under answers, a notice in /start.
+    learning: bool = False
 
     @classmethod
     def load(
@@ -72,6 +75,7 @@ class Engine:
         knowledge_dir: Path = KNOWLEDGE_DIR,
         intents_dir: Path = INTENTS_DIR,
         territory_loader: Callable[[], Territory] | None = None,
+        learning: bool = False,
     ) -> Engine:
         messages = Messages.load()
         content = load_content(knowledge_dir, intents_dir, known_messages=messages.keys())
@@ -84,6 +88,7 @@ class Engine:
             matcher=matcher,
             slots=SlotExtractor(content.slots),
             _territory_loader=loader,
+            learning=learning,
         )
 
     # -- helpers ------------------------------------------------------------------------
@@ -154,6 +159,8 @@ class Engine:
         if state.expired(event.now) and state.has_work_under_way():
             prefix.append(Block(self.messages("session_expired")))
             state = state.with_(pending=None, flow=None, choices=())
+        if state.pending == "missing" and event.kind != "text":
+            state = state.with_(pending=None)  # "Qu'est-ce qui manquait ?" is optional: anything else skips it
         reply, state = self._dispatch(state, event)
         if prefix:
             reply = replace(reply, blocks=(*prefix, *reply.blocks))
@@ -178,9 +185,9 @@ class Engine:
         if command == "start":
             if argument:
                 return self._deep_link(state, argument)
-            return self.say("greeting", buttons=self.menu_buttons()), state
+            return self._with_learning_notice(self.say("greeting", buttons=self.menu_buttons())), state
         if command in ("aide", "help"):
-            return self.say("help", buttons=self.menu_buttons()), state
+            return self._with_learning_notice(self.say("help", buttons=self.menu_buttons())), state
         if command in ("orienter", "orientation"):
             return self.orientation.start(state.with_(pending=None), argument)
         if command == "cress":
@@ -237,6 +244,8 @@ class Engine:
                 result = self.orientation.on_button(state, value)
                 if result is not None:
                     return result
+            case Feedback(intent_id, helpful) if self.intent(intent_id) is not None:
+                return self.on_feedback(state, intent_id, helpful)
         return self.say("stale_button", buttons=self.menu_buttons()), state
 
     # -- text -----------------------------------------------------------------------------
@@ -250,6 +259,9 @@ class Engine:
         if not normalised:
             key = "empty" if not text.strip() else "no_text"
             return self.say(key), state
+        if state.pending == "missing":
+            reply = replace(self.say("feedback_missing_thanks"), missing_for=state.last_intent)
+            return reply, state.with_(pending=None)
         if state.flow is not None:
             result = self.orientation.on_text(state, normalised)
             if result is not None:
@@ -284,11 +296,19 @@ class Engine:
     def _understand(
         self, state: ConversationState, normalised: str, raw: str | None = None
     ) -> tuple[Reply, ConversationState]:
+        ranked: list[Candidate] = []
+        reply, state = self._understand_ranked(state, normalised, raw, ranked)
+        return replace(reply, candidates=tuple((c.intent, c.confidence) for c in ranked[:MAX_SUGGESTIONS])), state
+
+    def _understand_ranked(
+        self, state: ConversationState, normalised: str, raw: str | None, ranked: list[Candidate]
+    ) -> tuple[Reply, ConversationState]:
         raw = normalised if raw is None else raw
         waiting_for_place = state.pending == "place"
         place, self_located = self._place_with_evidence(normalised, waiting_for_place, raw)
         rest = remove_span(normalised, place.matched_text) if place else normalised
         candidates = self.matcher.rank(rest)
+        ranked.extend(candidates)
         decision = decide(candidates)
         top = decision.top
         confident = top is not None
@@ -389,9 +409,13 @@ class Engine:
         if state.place is not None and (entry.id == "cress" or levels & LOCAL_LEVELS):
             blocks.append(Block(self.messages("local_cress", place=state.place.label)))
             cards = (self.territory.cress_card(state.place.region_code),)
+        buttons = tuple(related_buttons(entry, self.content.entries))
+        if self.learning:
+            buttons += (Button(self.messages("button_helpful"), encode(Feedback(intent_id, True))),
+                        Button(self.messages("button_not_helpful"), encode(Feedback(intent_id, False))))
         reply = Reply(
             blocks=tuple(blocks),
-            buttons=tuple(related_buttons(entry, self.content.entries)),
+            buttons=buttons,
             cards=cards,
             matched=True,
             intent=intent_id,
@@ -399,6 +423,18 @@ class Engine:
             sources=tuple(s.ref for s in entry.sources),
         )
         return reply, state.with_(last_intent=intent_id, pending=None)
+
+    def on_feedback(self, state: ConversationState, intent_id: str, helpful: bool) -> tuple[Reply, ConversationState]:
+        """👍 thanks; 👎 asks what was missing (the next text message, optional)."""
+        if helpful:
+            return replace(self.say("feedback_thanks"), feedback=(intent_id, True)), state
+        reply = replace(self.say("feedback_ask_missing"), feedback=(intent_id, False))
+        return reply, state.with_(pending="missing", last_intent=intent_id, flow=None, choices=())
+
+    def _with_learning_notice(self, reply: Reply) -> Reply:
+        if not self.learning:
+            return reply
+        return replace(reply, blocks=(*reply.blocks, Block(self.messages("learning_notice"))))
 
     def not_understood(self, candidates: list[Candidate]) -> Reply:
         suggestions = [b for c in candidates if (b := self._intent_button(c.intent))][:MAX_SUGGESTIONS]

@@ -70,6 +70,12 @@ class Reply:
     sources: tuple[str, ...] = field(default=())
     # The user asked to be forgotten: doors delete whatever they stored about the conversation.
     forget: bool = False
+    # The understanding stage's best intents with their confidences (the opt-in learning log).
+    candidates: tuple[tuple[str, float], ...] = ()
+    # A 👍 / 👎 press on a knowledge answer: (intent, helpful).
+    feedback: tuple[str, bool] | None = None
+    # This text answered "Qu'est-ce qui manquait ?" after a 👎 on this intent.
+    missing_for: str | None = None
 
     def plain_text(self) -> str:
         """The whole reply as plain text (terminal and JSON doors; tests)."""

@@ -22,7 +22,7 @@ from bot.orientation.flow import Flow
 SESSION_TIMEOUT_SECONDS = 30 * 60
 # The format of `StateRecord`; a stored state of another version is reset.
 STATE_VERSION = 1
-PENDING_VALUES = {"place"}
+PENDING_VALUES = {"place", "missing"}
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,8 @@ class PlaceRef:
 class ConversationState:
     place: PlaceRef | None = None
     last_intent: str | None = None
-    # What the last reply asked for: "place" (the CRESS look-up needs a place), or None.
+    # What the last reply asked for: "place" (the CRESS look-up needs a place), "missing" (what a
+    # 👎 answer lacked, about `last_intent`), or None.
     pending: str | None = None
     # The guided orientation's slots and step, or None when no orientation is under way.
     flow: dict[str, Any] | None = None

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from bot.content.models import Entry, Intent, IntentFile, SlotsFile
+from bot.content.models import Entry, Intent, IntentFile, LearnedFile, SlotsFile
 from bot.content.yaml_source import ContentError, YamlDocument, read_yaml
 from bot.nlu.normalize import normalize
 
@@ -20,6 +20,8 @@ INTENTS_DIR = ROOT / "intents"
 ENTRIES_SUBDIR = "entries"
 # The orientation's vocabulary lives beside the intents but has its own shape.
 SLOTS_FILE = "slots.yaml"
+# Examples added by `ess-bot review`, one file per intent, merged into that intent at load.
+LEARNED_SUBDIR = "learned"
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -98,7 +100,7 @@ def load_intents(
     where: dict[str, tuple[Path, int | None]] = {}
     docs: dict[str, YamlDocument] = {}
     for path in _yaml_files(intents_dir):
-        if path.name == SLOTS_FILE:
+        if path.name == SLOTS_FILE or path.parent.name == LEARNED_SUBDIR:
             continue
         parsed = _parse(IntentFile, path, errors)
         if parsed is None:
@@ -115,6 +117,25 @@ def load_intents(
             where[intent.id] = (path, line)
             docs[intent.id] = doc
     return intents, where, docs
+
+
+def merge_learned(intents: list[Intent], learned_dir: Path, errors: list[ContentError]) -> list[Intent]:
+    """Add the reviewed examples of intents/learned/<intent>.yaml to their intents."""
+    by_id = {intent.id: i for i, intent in enumerate(intents)}
+    merged = list(intents)
+    for path in _yaml_files(learned_dir) if learned_dir.is_dir() else ():
+        parsed = _parse(LearnedFile, path, errors)
+        if parsed is None:
+            continue
+        learned, doc = parsed
+        if learned.intent not in by_id:
+            errors.append(ContentError(path, doc.line_of(("intent",)), f"unknown intent '{learned.intent}'"))
+            continue
+        index = by_id[learned.intent]
+        known = set(merged[index].examples)
+        extra = [e for e in learned.examples if e not in known]
+        merged[index] = merged[index].model_copy(update={"examples": [*merged[index].examples, *extra]})
+    return merged
 
 
 def load_slots(path: Path, errors: list[ContentError]) -> SlotsFile | None:
@@ -169,6 +190,7 @@ def load_content(
     errors: list[ContentError] = []
     entries, files = load_entries(knowledge_dir, errors)
     intents, where, docs = load_intents(intents_dir, errors)
+    intents = merge_learned(intents, intents_dir / LEARNED_SUBDIR, errors)
     slots = load_slots(intents_dir / SLOTS_FILE, errors)
     if not errors:
         _cross_check(entries, files, intents, docs, errors, known_messages)

@@ -214,6 +214,13 @@ class IntentFile(Strict):
     intents: list[Intent] = Field(min_length=1)
 
 
+class LearnedFile(Strict):
+    """intents/learned/<intent>.yaml: examples a curator added from real questions."""
+
+    intent: str
+    examples: list[str] = Field(min_length=1)
+
+
 class SlotValue(Strict):
     label: str
     phrases: list[str] = Field(min_length=1)

@@ -21,7 +21,8 @@ def _where(content: Content, intent_id: str) -> str:
     return f"{path}:{line}" if line else str(path)
 
 
-def quality_problems(content: Content) -> list[str]:
+def quality_problems(content: Content, focus: str | None = None) -> list[str]:
+    """Everything `check` reports; with `focus`, example confusions only for that intent's examples."""
     problems: list[str] = []
     for intent in content.intents:
         if len(intent.examples) < MIN_EXAMPLES:
@@ -35,11 +36,11 @@ def quality_problems(content: Content) -> list[str]:
             problems.append(f"{path}: closed entry '{entry.id}' has no dates")
         if entry.kind != "faq" and entry.eligibility is not None and not entry.next_step:
             problems.append(f"{path}: entry '{entry.id}' can be recommended but has no next_step")
-    problems.extend(_confusions(content))
+    problems.extend(_confusions(content, focus))
     return problems
 
 
-def _confusions(content: Content) -> list[str]:
+def _confusions(content: Content, focus: str | None = None) -> list[str]:
     texts: list[str] = []  # compared without stop words
     raw: list[str] = []  # reported as written
     owners: list[str] = []
@@ -50,6 +51,8 @@ def _confusions(content: Content) -> list[str]:
             owners.append(intent.id)
     problems = []
     for position, text in enumerate(texts):
+        if focus is not None and owners[position] != focus:
+            continue
         best_own = 0.0
         best_other = (0.0, -1)
         for _, score, other in process.extract(

@@ -25,6 +25,7 @@ from bot.stores.base import Stored, StoreUnavailable
 PREFIX = "boussole:"
 CONNECT_TIMEOUT = 2.0
 OPERATION_TIMEOUT = 2.0
+RECORDS_PAGE = 5000
 
 # KEYS[1] the hash; ARGV: expected version ("" for absent), new version, data, ttl in ms ("0": none)
 _PUT = """
@@ -117,17 +118,27 @@ class RedisStore:
             raise StoreUnavailable(f"Redis append failed: {type(exc).__name__}") from exc
 
     async def records(self, stream: str, since: float = 0.0) -> list[dict[str, Any]]:
+        members: list[bytes] = []
         try:
-            members = await self.client.zrangebyscore(self._stream(stream), since, "+inf")
+            # By pages: one reply of 100,000 records (the learning stats) outlasts OPERATION_TIMEOUT.
+            while True:
+                page = await self.client.zrangebyscore(self._stream(stream), since, "+inf",
+                                                       start=len(members), num=RECORDS_PAGE)
+                members += page
+                if len(page) < RECORDS_PAGE:
+                    break
         except (RedisError, OSError) as exc:
             raise StoreUnavailable(f"Redis read failed: {type(exc).__name__}") from exc
-        found = []
-        for member in members:
-            try:
-                found.append(json.loads(member)["record"])
-            except (ValueError, KeyError, TypeError):
-                continue
-        return found
+        try:  # one parse for all (the learning stats read 100,000s of records) ...
+            items = json.loads(b"[" + b",".join(members) + b"]")
+        except ValueError:  # ... and one by one if a member is not JSON
+            items = []
+            for member in members:
+                try:
+                    items.append(json.loads(member))
+                except ValueError:
+                    continue
+        return [item["record"] for item in items if isinstance(item, dict) and isinstance(item.get("record"), dict)]
 
     async def close(self) -> None:
         await self.client.aclose()

@@ -4,6 +4,8 @@ Handler order (group 0; the first handler whose filter matches takes the update)
 
 | # | handler | takes |
 |---|---|---|
+| 0 | MessageHandler(admin chats, /recharger or /stats) | only when ADMIN_CHAT_IDS is set; elsewhere these |
+|   |                                  | commands fall to #1 and are answered as unknown (admin.py) |
 | 1 | MessageHandler(COMMAND)          | every command: /start (deep links), /aide, /orienter, /cress, |
 |   |                                  | /dispositifs, /annuler, /oublier; unknown ones too (engine)   |
 | 2 | MessageHandler(TEXT)             | questions; in groups only when the bot is mentioned or replied to |
@@ -13,6 +15,8 @@ Handler order (group 0; the first handler whose filter matches takes the update)
 | 6 | InlineQueryHandler               | `@bot dla`: scheme cards |
 | - | error handler                    | logs, tells the user, never stops the application |
 
+`SIGHUP` reloads knowledge/ and intents/ like /recharger (bot.reload, bot.telegram.serving).
+
 Channel posts are neither requested (`ALLOWED_UPDATES`) nor matched by any handler.
 """
 
@@ -21,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from dataclasses import replace
 
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
@@ -35,7 +40,10 @@ from telegram.request import BaseRequest
 
 from bot.conversation import ConversationService
 from bot.engine import Engine
+from bot.learn.log import LearnLog
+from bot.reload import Reloader
 from bot.stores import StateStore, StoreUnavailable, open_store
+from bot.telegram.admin import COMMAND_PATTERN, AdminCommands
 from bot.telegram.delivery import PerChatUpdateProcessor, RetryingRateLimiter
 from bot.telegram.handlers import Door
 from bot.telegram.inline import InlineCards
@@ -72,7 +80,11 @@ def build_application(
     """The whole application, wired; `request` replaces the network (tests, benchmark).
     `store` defaults to the one the settings name (files in the data directory, or Redis);
     the application closes it when it shuts down."""
-    service = ConversationService(engine, store or open_store(settings.data_dir, settings.redis_url))
+    store = store or open_store(settings.data_dir, settings.redis_url)
+    if engine.learning != settings.learn.enabled:
+        engine = replace(engine, learning=settings.learn.enabled)
+    learn = LearnLog(store, settings.learn)
+    service = ConversationService(engine, store, learn=learn)
     builder = (
         Application.builder()
         .token(settings.token)
@@ -91,7 +103,15 @@ def build_application(
 
     door = Door(service, log_message_text=settings.log_message_text)
     inline = InlineCards(engine)
+    reloader = Reloader(service)
+    reloader.on_swap.append(lambda new: setattr(inline, "engine", new))
+    reloader.on_swap.append(lambda new: application.bot_data.__setitem__("engine", new))
+    application.bot_data["reloader"] = reloader
     message = filters.UpdateType.MESSAGE
+    if settings.admin_chat_ids:
+        admin = AdminCommands(reloader, learn)
+        admin_only = filters.Chat(chat_id=settings.admin_chat_ids) & filters.Regex(COMMAND_PATTERN)
+        application.add_handler(MessageHandler(message & filters.COMMAND & admin_only, admin.on_command))
     application.add_handlers(
         [
             MessageHandler(message & filters.COMMAND, door.on_command),

@@ -7,6 +7,9 @@
 | 1 | the webhook cannot listen on WEBHOOK_LISTEN:WEBHOOK_PORT | `webhook_listen_failed` |
 | 2 | the token is rejected (Bot API 401 or 404), at start or later while polling | `token_rejected` |
 
+`SIGHUP` does not stop the bot: it reloads knowledge/ and intents/ (`bot.reload`), logging
+`content_reloaded` or, keeping the running content, `content_reload_failed` with file:line.
+
 (`ess-bot run` also exits with 2 on bad settings or invalid content, before this module runs.)
 
 Why not `Application.run_polling`: when getUpdates answers 401 or 404, python-telegram-bot's
@@ -50,6 +53,10 @@ async def serve_async(
     loop = asyncio.get_running_loop()
     for sig in STOP_SIGNALS:
         loop.add_signal_handler(sig, stop.set)
+    reloads: set[asyncio.Task] = set()
+    reloader = application.bot_data.get("reloader")
+    if reloader is not None:
+        loop.add_signal_handler(signal.SIGHUP, _start_reload, reloader, reloads)
     webhook: WebhookServer | None = None
     try:
         await application.initialize()
@@ -85,9 +92,26 @@ async def serve_async(
                   port=settings.webhook_port, error=str(exc))
         return EXIT_FAILED
     finally:
-        for sig in STOP_SIGNALS:
+        for sig in (*STOP_SIGNALS, signal.SIGHUP):
             loop.remove_signal_handler(sig)
+        for task in reloads:
+            task.cancel()
         await _shutdown(application, webhook)
+
+
+def _start_reload(reloader, tasks: set[asyncio.Task]) -> None:
+    task = asyncio.get_running_loop().create_task(_reload(reloader))
+    tasks.add(task)  # held until done: the loop keeps only weak references to tasks
+    task.add_done_callback(tasks.discard)
+
+
+async def _reload(reloader) -> None:
+    result = await reloader.reload()
+    if result.ok:
+        log_event(logger, "content_reloaded", entries=result.entries, intents=result.intents,
+                  seconds=round(result.seconds, 2), by="SIGHUP")
+    else:
+        log_event(logger, "content_reload_failed", logging.ERROR, errors=result.errors, by="SIGHUP")
 
 
 def polling_task(updater: Updater) -> asyncio.Task:

@@ -16,6 +16,8 @@
 | LOG_MESSAGE_TEXT | 0 | 1 to include what users write in the logs (debugging only) |
 | TELEGRAM_MAX_RATE | 30 | messages per second sent at most, all chats together (0: no throttling) |
 | TELEGRAM_CONCURRENT_UPDATES | 64 | updates processed at once (always in order within one chat) |
+| ADMIN_CHAT_IDS | (empty) | comma-separated chat ids allowed to use /recharger and /stats |
+| BOUSSOLE_LEARN, BOUSSOLE_LEARN_DAYS | 0, 90 | the opt-in learning log (see bot.learn.log) |
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
+
+from bot.learn.log import LearnSettings
 
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 _SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -69,6 +73,8 @@ class Settings:
     log_message_text: bool = False
     max_rate: float = 30.0
     concurrent_updates: int = 64
+    admin_chat_ids: frozenset[int] = frozenset()
+    learn: LearnSettings = field(default_factory=LearnSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -95,6 +101,9 @@ class Settings:
         if log_level not in _LOG_LEVELS:
             raise SettingsError(f"LOG_LEVEL must be one of {', '.join(sorted(_LOG_LEVELS))}")
         concurrent = int(_number(env, "TELEGRAM_CONCURRENT_UPDATES", 64))
+        admins = [part.strip() for part in env.get("ADMIN_CHAT_IDS", "").split(",") if part.strip()]
+        if not all(part.lstrip("-").isdigit() for part in admins):
+            raise SettingsError("ADMIN_CHAT_IDS must be chat ids separated by commas, e.g. 12345,-100987")
         return cls(
             token=token,
             base_url=base_url.rstrip("/"),
@@ -109,6 +118,8 @@ class Settings:
             log_message_text=_flag(env.get("LOG_MESSAGE_TEXT")),
             max_rate=float(_number(env, "TELEGRAM_MAX_RATE", 30.0, float)),
             concurrent_updates=max(1, concurrent),
+            admin_chat_ids=frozenset(int(part) for part in admins),
+            learn=LearnSettings.from_env(env),
         )
 
     @property

@@ -1,0 +1,1 @@
+"""The curator loop: opt-in anonymous log of what the bot could not answer, feedback, stats, review."""
