@@ -38,7 +38,7 @@ from bot.nlu.linear import LinearRanker
 from bot.nlu.matcher import IntentMatcher
 from bot.nlu.normalize import normalize
 from bot.nlu.places import is_place_only, place_evidence, remove_span
-from bot.nlu.policy import MAX_SUGGESTIONS, decide
+from bot.nlu.policy import MAX_SUGGESTIONS, clearly_in_scope, decide
 from bot.nlu.ranking import Candidate, ExactIndex, Ranker, training_phrases
 from bot.nlu.slots import SlotExtractor, asks_question, speaks_of_oneself
 from bot.replies import Block, Button, ContactCard, Event, Reply
@@ -290,6 +290,9 @@ class Engine:
                     return self.cress_for_places(state, place.candidates)
                 # "et en Bretagne ?" after a question: the same answer, for the new place.
                 return self.answer_intent(self.remember_place(state, place.candidates), previous, 1.0, None)
+            if not waiting_for_place and not clearly_in_scope(decision, candidates):
+                # A place in an off-topic message ("une maison à Angers") is neither kept nor shown.
+                place, self_located = None, False
         elif waiting_for_place and not confident:
             return self.say("cress_place_not_found"), state
 

@@ -24,6 +24,10 @@ MAX_SUGGESTIONS = 3
 # Above the threshold, a runner-up this close to the best makes the bot ask which one was meant.
 AMBIGUITY_MARGIN = 0.05
 
+# A place named in passing counts only in a message clearly about the ESS: answered, with the
+# out-of-scope class under this confidence ("acheter une maison à Angers" names no place to keep).
+OUT_OF_SCOPE_DOUBT = 0.15
+
 DecisionKind = Literal["answer", "did_you_mean", "not_understood"]
 
 
@@ -52,6 +56,13 @@ def decide(candidates: list[Candidate]) -> Decision:
     if len(suggestions) >= 1 and top.confidence >= SUGGESTION_FLOOR:
         return Decision("did_you_mean", suggestions=suggestions)
     return Decision("not_understood", suggestions=suggestions)
+
+
+def clearly_in_scope(decision: Decision, candidates: list[Candidate]) -> bool:
+    """The message is answered and the out-of-scope class is no serious contender."""
+    if decision.kind != "answer":
+        return False
+    return all(c.confidence < OUT_OF_SCOPE_DOUBT for c in candidates if c.intent == OUT_OF_SCOPE)
 
 
 def answers(candidates: list[Candidate]) -> Candidate | None:
