@@ -276,7 +276,7 @@ class Engine:
         place, self_located = self._place_with_evidence(normalised, waiting_for_place, raw)
         rest = remove_span(normalised, place.matched_text) if place else normalised
         candidates = self.matcher.rank(rest)
-        decision = decide(candidates)
+        decision = decide(candidates, words=len(rest.split()))
         top = decision.top
         confident = top is not None
 
@@ -298,7 +298,7 @@ class Engine:
 
         profile_slots = len(self.slots.extract(rest)) if speaks_of_oneself(rest) else 0
         best = candidates[0] if candidates else None
-        if best is not None and best.intent == OUT_OF_SCOPE and decision.kind == "not_understood":
+        if best is not None and best.intent == OUT_OF_SCOPE and decision.kind != "answer":
             profile_slots = 0  # "je veux ouvrir une micro-entreprise": off-topic, not a profile
         # "je suis une asso employeuse à Brest en difficulté": a profile, not a question; one that
         # names a scheme ("on est une asso, le DLA nous intéresse") asks about the scheme.

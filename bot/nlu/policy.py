@@ -21,6 +21,13 @@ DOMINANCE_FLOOR = 0.30
 # Between this floor and the threshold, the closest topics are offered ("Vouliez-vous dire").
 SUGGESTION_FLOOR = 0.20
 MAX_SUGGESTIONS = 3
+# A story (this many words or more) that the out-of-scope class wins without certainty, or whose
+# topics all stay under the suggestion floor, still gets its closest topics offered from this
+# lower floor: people tell their situation in everyday words before asking about the ESS, and a
+# flat "je ne comprends pas" after a long message is the worst answer.
+STORY_WORDS = 26
+STORY_OUT_OF_SCOPE_CERTAIN = 0.80
+STORY_SUGGESTION_FLOOR = 0.08
 # Above the threshold, a runner-up this close to the best makes the bot ask which one was meant.
 AMBIGUITY_MARGIN = 0.05
 
@@ -38,10 +45,17 @@ class Decision:
     suggestions: tuple[Candidate, ...] = ()  # what to offer when not answering
 
 
-def decide(candidates: list[Candidate]) -> Decision:
+def decide(candidates: list[Candidate], words: int = 0) -> Decision:
+    """What to do with a ranking; `words` is the message's length (stories get suggestions)."""
     top = candidates[0] if candidates else None
     others = [c for c in candidates if c.intent != OUT_OF_SCOPE]
     suggestions = tuple(c for c in others if c.confidence >= SUGGESTION_FLOOR)[:MAX_SUGGESTIONS]
+    if words >= STORY_WORDS and top is not None:
+        story = tuple(c for c in others if c.confidence >= STORY_SUGGESTION_FLOOR)[:MAX_SUGGESTIONS]
+        unsure_off_topic = top.intent == OUT_OF_SCOPE and top.confidence < STORY_OUT_OF_SCOPE_CERTAIN
+        unsure_topic = top.intent != OUT_OF_SCOPE and top.confidence < SUGGESTION_FLOOR
+        if story and (unsure_off_topic or unsure_topic):
+            return Decision("did_you_mean", suggestions=story)
     if top is None or top.intent == OUT_OF_SCOPE:
         # Confidently off-topic: no guess, the menu (and only strong suggestions).
         strong = tuple(c for c in suggestions if top is None or c.confidence >= top.confidence / 2)
