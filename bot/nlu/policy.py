@@ -28,6 +28,10 @@ MAX_SUGGESTIONS = 3
 STORY_WORDS = 26
 STORY_OUT_OF_SCOPE_CERTAIN = 0.80
 STORY_SUGGESTION_FLOOR = 0.08
+# ... and is answered from a lower threshold and dominance: its probability is spread over the
+# many topics its situation words touch.
+STORY_THRESHOLD = 0.35
+STORY_DOMINANCE = 0.60
 # Above the threshold, a runner-up this close to the best makes the bot ask which one was meant.
 AMBIGUITY_MARGIN = 0.05
 
@@ -56,13 +60,14 @@ def decide(candidates: list[Candidate], words: int = 0) -> Decision:
         unsure_topic = top.intent != OUT_OF_SCOPE and top.confidence < SUGGESTION_FLOOR
         if story and (unsure_off_topic or unsure_topic):
             return Decision("did_you_mean", suggestions=story)
+    threshold, dominance = (STORY_THRESHOLD, STORY_DOMINANCE) if words >= STORY_WORDS else (THRESHOLD, DOMINANCE)
     if top is None or top.intent == OUT_OF_SCOPE:
         # Confidently off-topic: no guess, the menu (and only strong suggestions).
         strong = tuple(c for c in suggestions if top is None or c.confidence >= top.confidence / 2)
         return Decision("not_understood", suggestions=strong)
     second = candidates[1].confidence if len(candidates) > 1 else 0.0
-    dominant = top.confidence >= DOMINANCE_FLOOR and top.confidence / (top.confidence + second) >= DOMINANCE
-    if top.confidence >= THRESHOLD or dominant:
+    dominant = top.confidence >= DOMINANCE_FLOOR and top.confidence / (top.confidence + second) >= dominance
+    if top.confidence >= threshold or dominant:
         runner_up = others[1] if len(others) > 1 else None
         if runner_up is not None and top.score - runner_up.score < AMBIGUITY_MARGIN:
             return Decision("did_you_mean", suggestions=(top, runner_up))
