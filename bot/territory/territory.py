@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import functools
 import hashlib
 import os
@@ -55,7 +57,8 @@ class Territory:
         path = cache_dir / f"{_cache_key(knowledge_dir)}.pickle" if cache_dir is not None else None
         if path is not None and path.exists():
             try:
-                territory = pickle.loads(path.read_bytes())
+                with path.open("rb") as file:  # streamed: the whole file never sits in memory
+                    territory = pickle.load(file)
                 if isinstance(territory, cls):
                     territory.load_seconds = time.perf_counter() - started
                     return territory
@@ -63,7 +66,7 @@ class Territory:
                 pass
         territory = cls._read(knowledge_dir)
         if path is not None:
-            territory.warm_up()
+            territory.matcher  # noqa: B018 - the name index is cached; the typo index stays lazy
             _save(territory, path)
         territory.load_seconds = time.perf_counter() - started
         return territory
@@ -154,6 +157,12 @@ def _cache_key(knowledge_dir: Path) -> str:
 
 
 def _save(territory: Territory, path: Path) -> None:
+    # The communes' name keys only build the name index: the cached copy goes without them.
+    geo = dataclasses.replace(territory.geo, commune_keys={})
+    matcher = copy.copy(territory.matcher)
+    matcher.geo = geo
+    territory = copy.copy(territory)
+    territory.geo, territory._matcher = geo, matcher
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
