@@ -35,8 +35,8 @@ STORY_DOMINANCE = 0.60
 # Above the threshold, a runner-up this close to the best makes the bot ask which one was meant.
 AMBIGUITY_MARGIN = 0.05
 
-# A place named in passing counts only in a message clearly about the ESS: answered, with the
-# out-of-scope class under this confidence ("acheter une maison à Angers" names no place to keep).
+# A place named in passing counts only in a message clearly about the ESS: answered from the
+# threshold, with the out-of-scope class under this confidence ("acheter une maison à Angers" names no place to keep).
 OUT_OF_SCOPE_DOUBT = 0.15
 
 DecisionKind = Literal["answer", "did_you_mean", "not_understood"]
@@ -78,8 +78,9 @@ def decide(candidates: list[Candidate], words: int = 0) -> Decision:
 
 
 def clearly_in_scope(decision: Decision, candidates: list[Candidate]) -> bool:
-    """The message is answered and the out-of-scope class is no serious contender."""
-    if decision.kind != "answer":
+    """The message is answered from the threshold (not only by dominance, as stories are) and the
+    out-of-scope class is no serious contender."""
+    if decision.kind != "answer" or decision.top is None or decision.top.confidence < THRESHOLD:
         return False
     return all(c.confidence < OUT_OF_SCOPE_DOUBT for c in candidates if c.intent == OUT_OF_SCOPE)
 

@@ -136,3 +136,11 @@ def test_place_is_kept_when_the_message_is_clearly_about_the_ess(engine):
     chat = Chat(sure)
     chat.send("je suis à Brest et je veux monter une scic")
     assert chat.state.place is not None and chat.state.place.code == "29019"
+
+
+def test_place_is_not_kept_when_the_answer_rests_on_dominance_only(engine):
+    unsure = replace(engine, matcher=_Fixed(Candidate("scic", 0.40, score=0.40), Candidate("scop", 0.05, score=0.05)))
+    chat = Chat(unsure)
+    reply = chat.send("je suis à Brest et je veux ouvrir une pizzeria")
+    assert reply.intent == "scic"  # dominant enough to answer
+    assert chat.state.place is None
