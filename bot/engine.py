@@ -40,7 +40,7 @@ from bot.nlu.normalize import normalize
 from bot.nlu.places import is_place_only, place_evidence, remove_span
 from bot.nlu.policy import MAX_SUGGESTIONS, clearly_in_scope, decide
 from bot.nlu.ranking import Candidate, ExactIndex, Ranker, training_phrases
-from bot.nlu.slots import SlotExtractor, asks_question, speaks_of_oneself
+from bot.nlu.slots import SlotExtractor, asks_question, speaks_of_oneself, tells_who_one_is
 from bot.replies import Block, Button, ContactCard, Event, Reply
 from bot.state import ConversationState, PlaceRef
 from bot.territory import Place, PlaceMatch, Territory
@@ -302,7 +302,7 @@ class Engine:
             profile_slots = 0  # "je veux ouvrir une micro-entreprise": off-topic, not a profile
         # "je suis une asso employeuse à Brest en difficulté": a profile, not a question; one that
         # names a scheme ("on est une asso, le DLA nous intéresse") asks about the scheme.
-        is_profile = profile_slots >= 2 and not self._names_a_scheme(best)
+        is_profile = profile_slots >= 2 and tells_who_one_is(rest) and not self._names_a_scheme(best)
         question = asks_question(raw, normalised)
         if is_profile and not question:
             return self.orientation.start(state.with_(pending=None), normalised)
