@@ -203,8 +203,9 @@ def main() -> None:
     false_places = [c.text for c in cases if not c.topic and engine_system.acts_on_place(c.text)]
     print(f"\nfalse place detections on off-topic messages (a place remembered or a CRESS card shown): "
           f"{len(false_places)}")
-    for text in false_places:
-        print(f"  {text}")
+    if args.misses:  # the messages themselves only on request: held-out messages are never shown by default
+        for text in false_places:
+            print(f"  {text}")
     e, b = measured["engine"], measured["rapidfuzz extractOne baseline"]
     for key, label in (("top1", "top-1"), ("rejection", "off-topic rejection")):
         if b[key][0]:

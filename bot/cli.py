@@ -198,6 +198,7 @@ def check(out: TextIO, stale_days: int | None = None, today: dt.date | None = No
 
     try:
         engine = Engine.load()
+        engine.territory  # noqa: B018 - validates the CRESS directory and caches the indexed geography
     except (ContentErrors, ContentError) as exc:
         print(str(exc), file=out)
         print("check: FAILED", file=out)

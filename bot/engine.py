@@ -38,9 +38,16 @@ from bot.nlu.linear import LinearRanker
 from bot.nlu.matcher import IntentMatcher
 from bot.nlu.normalize import normalize
 from bot.nlu.places import is_place_only, place_evidence, remove_span
-from bot.nlu.policy import HUMAN_HELP_CONFIDENCE, HUMAN_HELP_INTENTS, MAX_SUGGESTIONS, Decision, decide
+from bot.nlu.policy import (
+    HUMAN_HELP_CONFIDENCE,
+    HUMAN_HELP_INTENTS,
+    MAX_SUGGESTIONS,
+    Decision,
+    clearly_in_scope,
+    decide,
+)
 from bot.nlu.ranking import Candidate, ExactIndex, Ranker, training_phrases
-from bot.nlu.slots import SlotExtractor, asks_question, speaks_of_oneself
+from bot.nlu.slots import SlotExtractor, asks_question, speaks_of_oneself, tells_who_one_is
 from bot.orientation.orientation import Orientation, Services
 from bot.orientation.reading import Vocabulary
 from bot.replies import Block, Button, ContactCard, Event, Reply
@@ -309,7 +316,7 @@ class Engine:
         rest = remove_span(normalised, place.matched_text) if place else normalised
         candidates = self.matcher.rank(rest)
         ranked.extend(candidates)
-        decision = decide(candidates)
+        decision = decide(candidates, words=len(rest.split()))
         top = decision.top
         confident = top is not None
 
@@ -324,16 +331,20 @@ class Engine:
                     return self.cress_for_places(state, place.candidates)
                 # "et en Bretagne ?" after a question: the same answer, for the new place.
                 return self.answer_intent(self.remember_place(state, place.candidates), previous, 1.0, None)
+            if not waiting_for_place and not clearly_in_scope(decision, candidates):
+                # A place in an off-topic message ("une maison à Angers") is neither kept nor shown.
+                place, self_located = None, False
         elif waiting_for_place and not confident:
             return self.say("cress_place_not_found"), state
 
         profile_slots = len(self.slots.extract(rest)) if speaks_of_oneself(rest) else 0
         best = candidates[0] if candidates else None
-        if best is not None and best.intent == OUT_OF_SCOPE and decision.kind == "not_understood":
+        if best is not None and best.intent == OUT_OF_SCOPE and decision.kind != "answer":
             profile_slots = 0  # "je veux ouvrir une micro-entreprise": off-topic, not a profile
         # "je suis une asso employeuse à Brest en difficulté": a profile, not a question; one that
         # names a scheme ("on est une asso, le DLA nous intéresse") asks about the scheme.
-        is_profile = profile_slots >= 2 and not self._names_a_scheme(best) and not self._needs_human_help(decision)
+        is_profile = (profile_slots >= 2 and tells_who_one_is(rest) and not self._names_a_scheme(best)
+                      and not self._needs_human_help(decision))
         question = asks_question(raw, normalised)
         if is_profile and not question:
             return self.orientation.start(state.with_(pending=None), normalised)

@@ -26,8 +26,23 @@ MAX_SUGGESTIONS = 3
 # answered, at this confidence or more.
 HUMAN_HELP_INTENTS = frozenset({"aide_juridique"})
 HUMAN_HELP_CONFIDENCE = 0.85
+# A story (this many words or more) that the out-of-scope class wins without certainty, or whose
+# topics all stay under the suggestion floor, still gets its closest topics offered from this
+# lower floor: people tell their situation in everyday words before asking about the ESS, and a
+# flat "je ne comprends pas" after a long message is the worst answer.
+STORY_WORDS = 26
+STORY_OUT_OF_SCOPE_CERTAIN = 0.80
+STORY_SUGGESTION_FLOOR = 0.08
+# ... and is answered from a lower threshold and dominance: its probability is spread over the
+# many topics its situation words touch.
+STORY_THRESHOLD = 0.35
+STORY_DOMINANCE = 0.60
 # Above the threshold, a runner-up this close to the best makes the bot ask which one was meant.
 AMBIGUITY_MARGIN = 0.05
+
+# A place named in passing counts only in a message clearly about the ESS: answered from the
+# threshold, with the out-of-scope class under this confidence ("acheter une maison à Angers" names no place to keep).
+OUT_OF_SCOPE_DOUBT = 0.15
 
 DecisionKind = Literal["answer", "did_you_mean", "not_understood"]
 
@@ -39,17 +54,25 @@ class Decision:
     suggestions: tuple[Candidate, ...] = ()  # what to offer when not answering
 
 
-def decide(candidates: list[Candidate]) -> Decision:
+def decide(candidates: list[Candidate], words: int = 0) -> Decision:
+    """What to do with a ranking; `words` is the message's length (stories get suggestions)."""
     top = candidates[0] if candidates else None
     others = [c for c in candidates if c.intent != OUT_OF_SCOPE]
     suggestions = tuple(c for c in others if c.confidence >= SUGGESTION_FLOOR)[:MAX_SUGGESTIONS]
+    if words >= STORY_WORDS and top is not None:
+        story = tuple(c for c in others if c.confidence >= STORY_SUGGESTION_FLOOR)[:MAX_SUGGESTIONS]
+        unsure_off_topic = top.intent == OUT_OF_SCOPE and top.confidence < STORY_OUT_OF_SCOPE_CERTAIN
+        unsure_topic = top.intent != OUT_OF_SCOPE and top.confidence < SUGGESTION_FLOOR
+        if story and (unsure_off_topic or unsure_topic):
+            return Decision("did_you_mean", suggestions=story)
+    threshold, dominance = (STORY_THRESHOLD, STORY_DOMINANCE) if words >= STORY_WORDS else (THRESHOLD, DOMINANCE)
     if top is None or top.intent == OUT_OF_SCOPE:
         # Confidently off-topic: no guess, the menu (and only strong suggestions).
         strong = tuple(c for c in suggestions if top is None or c.confidence >= top.confidence / 2)
         return Decision("not_understood", suggestions=strong)
     second = candidates[1].confidence if len(candidates) > 1 else 0.0
-    dominant = top.confidence >= DOMINANCE_FLOOR and top.confidence / (top.confidence + second) >= DOMINANCE
-    if top.confidence >= THRESHOLD or dominant:
+    dominant = top.confidence >= DOMINANCE_FLOOR and top.confidence / (top.confidence + second) >= dominance
+    if top.confidence >= threshold or dominant:
         runner_up = others[1] if len(others) > 1 else None
         if runner_up is not None and top.score - runner_up.score < AMBIGUITY_MARGIN:
             return Decision("did_you_mean", suggestions=(top, runner_up))
@@ -57,6 +80,14 @@ def decide(candidates: list[Candidate]) -> Decision:
     if len(suggestions) >= 1 and top.confidence >= SUGGESTION_FLOOR:
         return Decision("did_you_mean", suggestions=suggestions)
     return Decision("not_understood", suggestions=suggestions)
+
+
+def clearly_in_scope(decision: Decision, candidates: list[Candidate]) -> bool:
+    """The message is answered from the threshold (not only by dominance, as stories are) and the
+    out-of-scope class is no serious contender."""
+    if decision.kind != "answer" or decision.top is None or decision.top.confidence < THRESHOLD:
+        return False
+    return all(c.confidence < OUT_OF_SCOPE_DOUBT for c in candidates if c.intent == OUT_OF_SCOPE)
 
 
 def answers(candidates: list[Candidate]) -> Candidate | None:

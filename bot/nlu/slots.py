@@ -13,16 +13,29 @@ from bot.nlu.normalize import normalize
 # A short typed answer to the current question is matched fuzzily at this score (0-100).
 FUZZY_CUTOFF = 86.0
 SLOT_NAMES = ("who", "stage", "need")
-# A profile is told in the first person: "on est une scop en difficulté", "je suis une asso".
+# A message about oneself: "on est une scop", "notre asso a des dettes" (the orientation is offered).
 FIRST_PERSON = frozenset({"je", "j", "on", "nous", "notre", "nos", "mon", "ma", "mes"})
+# A profile is told with a first-person subject: "on est une scop en difficulté", "je suis une
+# asso", "nous sommes...". A possessive ("notre asso a des difficultés") or an object pronoun ("la
+# mairie refuse de nous donner...") tells a problem to answer, not who one is.
+FIRST_PERSON_SUBJECTS = frozenset({"je", "j", "on"})
 
 
 def speaks_of_oneself(normalised: str) -> bool:
     return not FIRST_PERSON.isdisjoint(normalised.split())
 
 
+def tells_who_one_is(normalised: str) -> bool:
+    tokens = normalised.split()
+    if not FIRST_PERSON_SUBJECTS.isdisjoint(tokens):
+        return True
+    # "nous" is the subject when its verb follows: "nous sommes", "nous avons", "nous voulons".
+    return any(t == "nous" and (n == "sommes" or n.endswith("ons")) for t, n in zip(tokens, tokens[1:], strict=False))
+
+
 # Words that make a message a question wherever they stand, and those that do at its start.
-QUESTION_PHRASES = ("est ce que", "est ce qu", "qu est ce", "peut on", "peut il", "peut elle", "peuvent ils",
+QUESTION_PHRASES = ("c est quoi", "c quoi", "est ce que", "est ce qu", "qu est ce", "peut on", "peut il", "peut elle",
+                    "peuvent ils",
                     "peuvent elles", "puis je", "pouvons nous", "a t il", "a t on", "y a t il", "faut il",
                     "doit on", "doit il", "sommes nous", "suis je", "ai je", "avons nous", "est il", "est elle")
 QUESTION_STARTS = frozenset(

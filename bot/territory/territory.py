@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import functools
+import hashlib
+import os
+import pickle
 import time
 from pathlib import Path
 
@@ -19,6 +24,12 @@ GEO_FILE = Path("geo") / "geo.json"
 ORDINARY_WORDS_FILE = Path("geo") / "ordinary_words.txt"
 CONFUSABLE_WORDS_FILE = Path("geo") / "confusable_words.txt"
 CRESS_FILE = Path("organisations") / "cress.yaml"
+# The loaded and indexed territory is cached under a hash of its files and of this package's code:
+# rebuilding 35,000 communes and their name index is most of a cold start. Derived data only, like
+# the intent model's weights; a stale, missing or unreadable cache is rebuilt.
+CACHE_DIR = Path(os.environ.get("BOUSSOLE_TERRITORY_CACHE", KNOWLEDGE_DIR.parent / ".cache" / "territory"))
+CACHE_KEEP = 4
+_CODE_FILES = sorted(Path(__file__).parent.glob("*.py")) + [Path(__file__).parents[1] / "nlu" / "normalize.py"]
 
 
 class Territory:
@@ -39,23 +50,41 @@ class Territory:
         self.load_seconds = 0.0
 
     @classmethod
-    def load(cls, knowledge_dir: Path = KNOWLEDGE_DIR) -> Territory:
-        """Read knowledge/geo and knowledge/organisations/cress.yaml; content errors name the file."""
+    def load(cls, knowledge_dir: Path = KNOWLEDGE_DIR, cache_dir: Path | None = CACHE_DIR) -> Territory:
+        """Read knowledge/geo and knowledge/organisations/cress.yaml (or their cached index);
+        content errors name the file."""
         started = time.perf_counter()
+        path = cache_dir / f"{_cache_key(knowledge_dir)}.pickle" if cache_dir is not None else None
+        if path is not None and path.exists():
+            try:
+                with path.open("rb") as file:  # streamed: the whole file never sits in memory
+                    territory = pickle.load(file)
+                if isinstance(territory, cls):
+                    territory.load_seconds = time.perf_counter() - started
+                    return territory
+            except Exception:  # noqa: BLE001, S110 - any broken cache is rebuilt from the files
+                pass
+        territory = cls._read(knowledge_dir)
+        if path is not None:
+            territory.matcher  # noqa: B018 - the name index is cached; the typo index stays lazy
+            _save(territory, path)
+        territory.load_seconds = time.perf_counter() - started
+        return territory
+
+    @classmethod
+    def _read(cls, knowledge_dir: Path) -> Territory:
         geo = load_geography(knowledge_dir / GEO_FILE)
         directory = load_directory(
             knowledge_dir / CRESS_FILE,
             region_codes=set(geo.regions),
             com_codes=set(geo.collectivities),
         )
-        territory = cls(
+        return cls(
             geo,
             directory,
             read_word_list(knowledge_dir / ORDINARY_WORDS_FILE),
             read_word_list(knowledge_dir / CONFUSABLE_WORDS_FILE),
         )
-        territory.load_seconds = time.perf_counter() - started
-        return territory
 
     @property
     def matcher(self) -> Matcher:
@@ -113,6 +142,37 @@ class Territory:
     def cress_card(self, region_code: str | None) -> ContactCard:
         """The CRESS of a region; ESS France (with the reason) where there is none to send to."""
         return self.directory.card(region_code)
+
+
+def _cache_key(knowledge_dir: Path) -> str:
+    digest = hashlib.sha256()
+    for path in (GEO_FILE, CRESS_FILE, ORDINARY_WORDS_FILE, CONFUSABLE_WORDS_FILE):
+        try:
+            digest.update((knowledge_dir / path).read_bytes())
+        except OSError:
+            digest.update(b"missing")  # the load itself reports the missing file
+    for path in _CODE_FILES:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:24]
+
+
+def _save(territory: Territory, path: Path) -> None:
+    # The communes' name keys only build the name index: the cached copy goes without them.
+    geo = dataclasses.replace(territory.geo, commune_keys={})
+    matcher = copy.copy(territory.matcher)
+    matcher.geo = geo
+    territory = copy.copy(territory)
+    territory.geo, territory._matcher = geo, matcher
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps(territory, protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.replace(path)
+        cached = sorted(path.parent.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in cached[CACHE_KEEP:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only disk only costs a rebuild at the next start
 
 
 def read_word_list(path: Path) -> frozenset[str]:

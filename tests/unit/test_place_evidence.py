@@ -1,7 +1,12 @@
 """A place word counts only with evidence that it is a place (issue 9): ordinary words and first
 names that are also communes are not read as towns; real places still are, with or without a cue."""
 
+from dataclasses import replace
+
 import pytest
+
+from bot.nlu.ranking import Candidate
+from tests.conftest import Chat
 
 TRAPS = [
     "cress",  # Crest (26), one letter away
@@ -63,4 +68,79 @@ def test_user_who_says_they_moved_gets_the_new_place(chat):
 
 def test_small_town_in_an_organisation_name_is_not_a_place(chat):
     chat.send("mon association Les Jardins de Kerlouan")
+    assert chat.state.place is None
+
+
+# A real place in a message that is not about the ESS: the bot does not answer, so it must not
+# remember the place nor show a CRESS card either.
+OFF_TOPIC_WITH_PLACES = [
+    "je cherche un plombier pas cher à Nantes",
+    "quel temps fera-t-il à Bordeaux samedi ?",
+    "on veut acheter un appartement à Rennes, quel taux de crédit immobilier ?",
+    "ouvrir une pizzeria à Grenoble : SARL ou SAS ?",
+    "kiné à Bastia, SCP ou SELARL pour m'associer avec un confrère ?",
+    "les horaires de la piscine de Lorient le dimanche",
+    "je suis boulanger dans le Cantal et je veux racheter un fonds de commerce",
+]
+
+
+@pytest.mark.parametrize("message", OFF_TOPIC_WITH_PLACES)
+def test_place_in_an_off_topic_message_is_neither_remembered_nor_shown(chat, message):
+    reply = chat.send(message)
+    assert not reply.matched, reply.intent
+    assert chat.state.place is None, chat.state.place
+    assert not reply.cards
+
+
+IN_SCOPE_WITH_PLACES = [
+    ("je suis à Brest, c'est quoi une scic ?", "29019"),
+    ("notre association à Lens voudrait un poste Fonjep, comment faire ?", "62498"),
+]
+
+
+@pytest.mark.parametrize(("message", "code"), IN_SCOPE_WITH_PLACES)
+def test_place_in_a_question_about_the_ess_is_remembered(chat, message, code):
+    reply = chat.send(message)
+    assert reply.matched
+    assert chat.state.place is not None and chat.state.place.code == code
+
+
+def test_bare_place_after_an_off_topic_message_still_gives_the_cress(chat):
+    chat.send("je cherche un plombier pas cher à Nantes")
+    reply = chat.send("Nantes")
+    assert reply.cards
+
+
+class _Fixed:
+    """A ranker that always gives the same ranking, to test what the engine does with a place."""
+
+    def __init__(self, *candidates):
+        self.candidates = list(candidates)
+
+    def rank(self, normalised, limit=5):
+        return self.candidates[:limit]
+
+
+def test_place_is_not_kept_when_the_off_topic_class_is_a_serious_contender(engine):
+    doubtful = replace(engine, matcher=_Fixed(Candidate("scic", 0.62, score=0.62),
+                                               Candidate("out_of_scope", 0.30, score=0.30)))
+    chat = Chat(doubtful)
+    reply = chat.send("je suis à Brest et je veux ouvrir une pizzeria")
+    assert reply.intent == "scic"  # answered all the same
+    assert chat.state.place is None
+    assert not reply.cards
+
+
+def test_place_is_kept_when_the_message_is_clearly_about_the_ess(engine):
+    sure = replace(engine, matcher=_Fixed(Candidate("scic", 0.9, score=0.9), Candidate("scop", 0.05, score=0.05)))
+    chat = Chat(sure)
+    chat.send("je suis à Brest et je veux monter une scic")
+    assert chat.state.place is not None and chat.state.place.code == "29019"
+
+
+def test_place_is_not_kept_when_the_answer_rests_on_dominance_only(engine):
+    unsure = replace(engine, matcher=_Fixed(Candidate("scic", 0.40, score=0.40), Candidate("scop", 0.05, score=0.05)))
+    chat = Chat(unsure)
+    reply = chat.send("je suis à Brest et je veux ouvrir une pizzeria")
+    assert reply.intent == "scic"  # dominant enough to answer
     assert chat.state.place is None

@@ -39,3 +39,28 @@ def test_nothing_close_is_not_understood():
 def test_candidate_under_the_threshold_that_dominates_the_runner_up_is_answered():
     decision = decide([c("tzcld", 0.35), c("iae", 0.05), c("pec", 0.04)])
     assert decision.kind == "answer" and decision.top.intent == "tzcld"
+
+
+def test_answered_message_with_a_strong_off_topic_runner_up_is_not_clearly_in_scope():
+    from bot.nlu.policy import OUT_OF_SCOPE_DOUBT, clearly_in_scope
+
+    sure = [c("scic", THRESHOLD + 0.3), c("out_of_scope", OUT_OF_SCOPE_DOUBT / 2)]
+    doubtful = [c("scic", THRESHOLD + 0.1), c("out_of_scope", OUT_OF_SCOPE_DOUBT + 0.05)]
+    assert clearly_in_scope(decide(sure), sure)
+    assert decide(doubtful).kind == "answer" and not clearly_in_scope(decide(doubtful), doubtful)
+
+
+def test_story_the_off_topic_class_wins_without_certainty_offers_its_closest_topics():
+    from bot.nlu.policy import STORY_WORDS
+
+    ranking = [c("out_of_scope", 0.6), c("cae", 0.2), c("bge", 0.1)]
+    assert decide(ranking).kind == "not_understood"
+    decision = decide(ranking, words=STORY_WORDS + 10)
+    assert decision.kind == "did_you_mean"
+    assert [s.intent for s in decision.suggestions] == ["cae", "bge"]
+
+
+def test_story_certainly_off_topic_is_still_not_understood():
+    from bot.nlu.policy import STORY_WORDS
+
+    assert decide([c("out_of_scope", 0.95), c("cae", 0.03)], words=STORY_WORDS + 10).kind == "not_understood"

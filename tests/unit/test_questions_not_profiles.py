@@ -26,3 +26,28 @@ def test_question_with_a_profile_is_answered_and_offers_the_orientation(chat):
 def test_profile_without_question_starts_the_orientation(chat):
     chat.send("on est une asso employeuse en difficulté")
     assert chat.state.flow is not None
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("on est une scop en difficulté", True),
+        ("je suis une asso employeuse", True),
+        ("nous sommes une association de quartier", True),
+        ("nous avons huit salariés", True),
+        ("notre asso a des difficultés financières", False),
+        ("la mairie refuse de nous donner une subvention", False),
+        ("mon association cherche un local", False),
+    ],
+)
+def test_only_a_first_person_subject_tells_who_one_is(message, expected):
+    from bot.nlu.normalize import normalize
+    from bot.nlu.slots import tells_who_one_is
+
+    assert tells_who_one_is(normalize(message)) is expected
+
+
+def test_a_problem_told_about_our_association_is_answered(chat):
+    reply = chat.send("notre asso a des difficultés financières")
+    assert chat.state.flow is None
+    assert reply.matched and reply.intent == "tresorerie_difficultes"
