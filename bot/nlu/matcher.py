@@ -17,17 +17,12 @@ from rapidfuzz import fuzz, process
 
 from bot.content.models import Entry, Intent
 from bot.nlu.normalize import normalize
-from bot.nlu.policy import THRESHOLD  # noqa: F401 - re-exported for the orientation (bot.dialogue)
-from bot.nlu.ranking import Candidate
+from bot.nlu.ranking import EXACT_BONUS, Candidate, ExactIndex
 from bot.nlu.words import content_tokens, stem
 
 # Weights of the blend; see the module docstring.
 WORD_WEIGHT = 0.70
 CHAR_WEIGHT = 0.30
-EXACT_BONUS = 0.10
-# FAQ intents share the acronym of the entry they are about, with a smaller bonus, so a bare
-# "tzcld" answers what TZCLD is and "tzcld 2026 prolonge" still reaches the FAQ.
-FAQ_EXACT_BONUS = 0.05
 # Exponent of the query's norm in the word similarity: 1 is the cosine; lower values
 # penalise long messages less (people explain their situation before asking).
 QUERY_NORM_EXPONENT = 0.6
@@ -58,7 +53,9 @@ class IntentMatcher:
         self.intent_ids = [i.id for i in intents]
         self._examples: list[_Example] = []
         self._vocabulary: set[str] = set()
-        self._exact: dict[str, dict[int, float]] = defaultdict(dict)
+        # Acronyms and aliases: the same index as the intent model's (bot.nlu.ranking).
+        self._exact = ExactIndex(intents, entries)
+        self._position = {intent.id: index for index, intent in enumerate(intents)}
 
         for index, intent in enumerate(intents):
             phrases = list(intent.examples)
@@ -66,8 +63,6 @@ class IntentMatcher:
             if entry is not None and entry.kind != "faq":
                 phrases.append(entry.name)
                 phrases.extend(entry.aliases)
-                for key in [*entry.acronyms, *entry.aliases, entry.name]:
-                    self._exact[normalize(key)][index] = EXACT_BONUS
             for phrase in phrases:
                 tokens = content_tokens(normalize(phrase))
                 if not tokens:
@@ -76,19 +71,6 @@ class IntentMatcher:
                 self._examples.append(
                     _Example(index, " ".join(tokens), frozenset(stem(t) for t in tokens))
                 )
-        # FAQ entries share the acronyms of the entry they are about: "le dla est gratuit"
-        # gets the DLA bonus for both the DLA and its FAQ, and the words decide between them.
-        for index, intent in enumerate(intents):
-            entry = entries.get(intent.knowledge) if intent.knowledge else None
-            if entry is not None and entry.kind == "faq":
-                for related in entry.see_also:
-                    related_entry = entries.get(related)
-                    keys = [*related_entry.acronyms, *related_entry.aliases] if related_entry else []
-                    for key in keys:
-                        self._exact[normalize(key)].setdefault(index, FAQ_EXACT_BONUS)
-        self._exact.pop("", None)
-        self._max_exact_words = max((len(k.split()) for k in self._exact), default=1)
-
         # Inverse document frequency of each stem, documents being intents.
         intent_stems: dict[int, set[str]] = defaultdict(set)
         for example in self._examples:
@@ -120,22 +102,7 @@ class IntentMatcher:
         return best[0] if best else token
 
     def _exact_hits(self, tokens: list[str]) -> dict[int, float]:
-        """Bonus per intent for acronyms and aliases in the message, longest phrase first:
-        "pret d honneur solidaire" counts for that scheme, not for "pret d honneur"."""
-        hits: dict[int, float] = {}
-        used = [False] * len(tokens)
-        for size in range(self._max_exact_words, 0, -1):
-            for start in range(len(tokens) - size + 1):
-                if any(used[start : start + size]):
-                    continue
-                found = self._exact.get(" ".join(tokens[start : start + size]))
-                if not found:
-                    continue
-                for i in range(start, start + size):
-                    used[i] = True
-                for intent, bonus in found.items():
-                    hits[intent] = max(hits.get(intent, 0.0), bonus)
-        return hits
+        return {self._position[intent]: bonus for intent, bonus in self._exact.hits(tokens).items()}
 
     def _word_scores(self, stems: set[str]) -> dict[int, float]:
         """Best cosine (idf-weighted, binary) between the query and each intent's examples."""

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from bot.content.models import Entry, Intent
 from bot.messages import Messages
-from bot.nlu.matcher import THRESHOLD, Candidate
 from bot.nlu.normalize import normalize
+from bot.nlu.policy import THRESHOLD
+from bot.nlu.ranking import Candidate
 from bot.orientation.flow import NO_PLACE, SLOT_STEPS, Flow, Step
 from bot.orientation.ranking import Profile, Ranking, depends_on, recommend
 from bot.orientation.reading import Reading, Vocabulary, read
