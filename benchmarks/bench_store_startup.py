@@ -69,7 +69,7 @@ def generate(directory: Path, count: int, seed: int = 7) -> None:
         state = ConversationState(
             place=places[index % 3] if index else places[0],
             last_intent=rng.choice(["dla", "scic", "cress_contact", None]),
-            flow={"slots": {"who": "association"}, "history": ["who"], "place": None, "asked": "stage"}
+            flow={"who": "association", "history": ["who"], "asked": "stage"}
             if index % 4 == 0 else None,
             last_activity=now - rng.random() * 86400,
         )
