@@ -54,6 +54,10 @@ class Services:
 Result = tuple[Reply, ConversationState]
 
 
+# Fewer words than this, matching no step, are "not understood" rather than an off-topic aside.
+MIN_ASIDE_WORDS = 3
+
+
 class Orientation:
     """The orientation's steps; holds no state of its own (the flow lives in the state)."""
 
@@ -112,7 +116,8 @@ class Orientation:
         understood = flow.with_(relevance=before_flow.relevance) != before_flow or state.place != before_place
         if understood or self._names_choices(flow, reading):
             return self._next(state, flow, notes)
-        if confident and top is not None and top.intent != "orientation" and not reading.said:
+        fits_nothing = top is not None and top.intent == OUT_OF_SCOPE and len(reading.tokens) < MIN_ASIDE_WORDS
+        if confident and top is not None and top.intent != "orientation" and not reading.said and not fits_nothing:
             return self._aside(state, flow, top)
         if (reading.question or reading.maybe_question) and not reading.said:
             # A question about something we do not know: say so, then the same step.
@@ -161,7 +166,11 @@ class Orientation:
             # It answers something ("12", "en fait on a des salariés", "pas à Paris"): not an aside,
             # even when the intent model files such fragments under out-of-scope.
             return False
-        return top.intent == OUT_OF_SCOPE or reading.maybe_question
+        if reading.maybe_question:
+            return True
+        # Out of scope is an aside only when it says something ("il fait beau à Brest demain") ;
+        # a word that fits nothing ("bleu") gets "je n'ai pas compris" and the same choices.
+        return top.intent == OUT_OF_SCOPE and len(reading.tokens) >= MIN_ASIDE_WORDS
 
     def _names_choices(self, flow: Flow, reading: Reading) -> bool:
         """The message names again the ambiguous place whose choices are shown."""

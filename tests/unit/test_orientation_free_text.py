@@ -3,6 +3,7 @@ replies that fit nothing; and the results read on a phone."""
 
 import json
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -105,10 +106,11 @@ def test_correction_of_the_employees_is_said(chat):
     assert "C'est corrigé" in chat.text and "1 à 9 salariés" in chat.text
 
 
-def test_a_reply_that_fits_nothing_is_acknowledged_with_the_same_choices(chat):
+@pytest.mark.parametrize("reply", ["bleu", "pizza", "la voiture", "xyz"])
+def test_a_reply_that_fits_nothing_is_acknowledged_with_the_same_choices(chat, reply):
     start_as_association(chat)
     before = chat.labels
-    chat.send("bleu")
+    chat.send(reply)
     assert "Je n'ai pas compris" in chat.text
     assert chat.labels == before
 
