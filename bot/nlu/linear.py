@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.cache import write_cached
 from bot.nlu.ranking import EXACT_BONUS, Candidate, ExactIndex, Phrase
 from bot.nlu.words import STOP_WORDS, stem
 
@@ -148,19 +149,12 @@ class LinearRanker:
         return cls(vocabulary, idf, np.ascontiguousarray(coef), intercept, classes, exact)
 
     def _save(self, path: Path) -> None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp.npz")
-            words = json.dumps(sorted(self.vocabulary, key=self.vocabulary.__getitem__))
-            np.savez(tmp, idf=self.idf, coef=self.coef, intercept=self.intercept,
-                     classes=np.array(json.dumps(self.classes)), vocabulary=np.array(words))
-            tmp.replace(path)
-            # Keep the few most recent models (test fixtures train on small contents of their own).
-            cached = sorted(path.parent.glob("*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
-            for old in cached[CACHE_KEEP:]:
-                old.unlink(missing_ok=True)
-        except OSError:
-            pass  # a read-only disk only costs a fit at the next start
+        words = json.dumps(sorted(self.vocabulary, key=self.vocabulary.__getitem__))
+        # Keep the few most recent models (test fixtures train on small contents of their own).
+        write_cached(path, lambda handle: np.savez(
+            handle, idf=self.idf, coef=self.coef, intercept=self.intercept,
+            classes=np.array(json.dumps(self.classes)), vocabulary=np.array(words),
+        ), CACHE_KEEP)
 
     @classmethod
     def _load(cls, path: Path, exact: ExactIndex | None) -> LinearRanker:

@@ -11,6 +11,7 @@ import pickle
 import time
 from pathlib import Path
 
+from bot.cache import write_cached
 from bot.content.yaml_source import ContentError
 from bot.nlu.normalize import normalize
 from bot.replies import ContactCard
@@ -163,16 +164,7 @@ def _save(territory: Territory, path: Path) -> None:
     matcher.geo = geo
     territory = copy.copy(territory)
     territory.geo, territory._matcher = geo, matcher
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(pickle.dumps(territory, protocol=pickle.HIGHEST_PROTOCOL))
-        tmp.replace(path)
-        cached = sorted(path.parent.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in cached[CACHE_KEEP:]:
-            old.unlink(missing_ok=True)
-    except OSError:
-        pass  # a read-only disk only costs a rebuild at the next start
+    write_cached(path, lambda handle: pickle.dump(territory, handle, protocol=pickle.HIGHEST_PROTOCOL), CACHE_KEEP)
 
 
 def read_word_list(path: Path) -> frozenset[str]:
