@@ -159,7 +159,7 @@ def repeated_engine(engine: Engine, times: int) -> Engine:
     intents = [i.model_copy(update={"examples": list(i.examples) * times}) for i in engine.content.intents]
     exact = ExactIndex(intents, engine.content.entries)
     matcher = LinearRanker.build(training_phrases(intents, engine.content.entries), exact, cache_dir=None)
-    return Engine(engine.content, engine.messages, matcher, engine.slots, lambda: engine.territory)
+    return Engine(engine.content, engine.messages, matcher, engine.vocabulary, lambda: engine.territory)
 
 
 def main() -> None:

@@ -47,7 +47,7 @@ from bot.nlu.policy import (
     decide,
 )
 from bot.nlu.ranking import Candidate, ExactIndex, Ranker, training_phrases
-from bot.nlu.slots import SlotExtractor, asks_question, speaks_of_oneself, tells_who_one_is
+from bot.nlu.slots import asks_question, speaks_of_oneself, tells_who_one_is
 from bot.orientation.orientation import Orientation, Services
 from bot.orientation.reading import Vocabulary
 from bot.replies import Block, Button, ContactCard, Event, Reply
@@ -62,6 +62,8 @@ SUGGESTION_FLOOR = 0.30
 # Entries available at these levels get the local CRESS card when the place is known.
 LOCAL_LEVELS = {"regional", "departemental", "local"}
 CRESS_INTENTS = {"cress", "cress_contact"}
+# Who, stage and need: told together, they make a profile for the orientation.
+PROFILE_STEPS = frozenset({"who", "stage", "need"})
 OUT_OF_SCOPE = "out_of_scope"
 
 
@@ -70,7 +72,8 @@ class Engine:
     content: Content
     messages: Messages
     matcher: Ranker
-    slots: SlotExtractor
+    # How people say who they are, where they stand, what they need (intents/slots.yaml).
+    vocabulary: Vocabulary
     _territory_loader: Callable[[], Territory]
     _territory: Territory | None = None
     # The opt-in learning log is on (BOUSSOLE_LEARN): 👍 / 👎 under answers, a notice in /start.
@@ -93,7 +96,7 @@ class Engine:
             content=content,
             messages=messages,
             matcher=matcher,
-            slots=SlotExtractor(content.slots),
+            vocabulary=Vocabulary(content.slots),
             _territory_loader=loader,
             learning=learning,
         )
@@ -116,7 +119,7 @@ class Engine:
     def orientation(self) -> Orientation:
         return Orientation(Services(
             messages=self.messages,
-            vocabulary=Vocabulary(self.content.slots),
+            vocabulary=self.vocabulary,
             entries=self.content.entries,
             rank=self.matcher.rank,
             intent=self.intent,
@@ -337,7 +340,8 @@ class Engine:
         elif waiting_for_place and not confident:
             return self.say("cress_place_not_found"), state
 
-        profile_slots = len(self.slots.extract(rest)) if speaks_of_oneself(rest) else 0
+        said = self.vocabulary.find(rest.split()) if speaks_of_oneself(rest) else {}
+        profile_slots = len(said.keys() & PROFILE_STEPS)
         best = candidates[0] if candidates else None
         if best is not None and best.intent == OUT_OF_SCOPE and decision.kind != "answer":
             profile_slots = 0  # "je veux ouvrir une micro-entreprise": off-topic, not a profile

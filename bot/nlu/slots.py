@@ -1,18 +1,10 @@
-"""Find the orientation's slot values (who, stage, need) and control words in a message."""
+"""How a message is told: about oneself, with a subject, as a question (the engine decides from
+this whether a message is a profile for the orientation or a question to answer)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
-
-from bot.content.models import SlotsFile
-from bot.nlu.normalize import normalize
-
-# A short typed answer to the current question is matched fuzzily at this score (0-100).
-FUZZY_CUTOFF = 86.0
-SLOT_NAMES = ("who", "stage", "need")
 # A message about oneself: "on est une scop", "notre asso a des dettes" (the orientation is offered).
 FIRST_PERSON = frozenset({"je", "j", "on", "nous", "notre", "nos", "mon", "ma", "mes"})
 # A profile is told with a first-person subject: "on est une scop en difficulté", "je suis une
@@ -57,76 +49,3 @@ def asks_question(raw: str, normalised: str) -> bool:
         return True
     padded = f" {normalised} "
     return any(f" {p} " in padded for p in QUESTION_PHRASES) or not QUESTION_WORDS.isdisjoint(tokens)
-
-
-@dataclass(frozen=True)
-class _Phrase:
-    tokens: tuple[str, ...]
-    slot: str
-    value: str
-
-
-class SlotExtractor:
-    def __init__(self, vocabulary: SlotsFile) -> None:
-        self.labels: dict[str, dict[str, str]] = {}
-        phrases: list[_Phrase] = []
-        for slot in SLOT_NAMES:
-            values = getattr(vocabulary.slots, slot)
-            self.labels[slot] = {value: spec.label for value, spec in values.items()}
-            for value, spec in values.items():
-                for phrase in [*spec.phrases, spec.label]:
-                    phrases.append(_Phrase(tuple(normalize(phrase).split()), slot, value))
-        # Longest phrases first: "entreprise d insertion" wins over "entreprise".
-        self._phrases = sorted(phrases, key=lambda p: -len(p.tokens))
-        self._by_first_token: dict[str, list[int]] = {}
-        for rank, phrase in enumerate(self._phrases):
-            if phrase.tokens:
-                self._by_first_token.setdefault(phrase.tokens[0], []).append(rank)
-        self._by_slot = {
-            slot: {" ".join(p.tokens): p.value for p in reversed(self._phrases) if p.slot == slot}
-            for slot in SLOT_NAMES
-        }
-        self._controls = {
-            name: {normalize(p) for p in getattr(vocabulary.controls, name)}
-            for name in ("back", "restart", "cancel", "skip")
-        }
-
-    def extract(self, normalised: str) -> dict[str, str]:
-        """Slot values said in the message; each word counts for one phrase only, longest
-        phrases first."""
-        tokens = normalised.split()
-        matches: list[tuple[int, int]] = []  # (phrase rank, start): the order phrases are tried in
-        for start, token in enumerate(tokens):
-            for rank in self._by_first_token.get(token, ()):
-                phrase = self._phrases[rank]
-                if tuple(tokens[start : start + len(phrase.tokens)]) == phrase.tokens:
-                    matches.append((rank, start))
-        used = [False] * len(tokens)
-        found: dict[str, str] = {}
-        for rank, start in sorted(matches):
-            phrase = self._phrases[rank]
-            end = start + len(phrase.tokens)
-            if any(used[start:end]):
-                continue
-            for i in range(start, end):
-                used[i] = True
-            found.setdefault(phrase.slot, phrase.value)
-        return found
-
-    def extract_answer(self, slot: str, normalised: str) -> str | None:
-        """The value of `slot` in an answer to its question, typos allowed."""
-        exact = self.extract(normalised).get(slot)
-        if exact:
-            return exact
-        choices = self._by_slot[slot]
-        best = process.extractOne(
-            normalised, list(choices), scorer=fuzz.ratio, processor=None, score_cutoff=FUZZY_CUTOFF
-        )
-        return choices[best[0]] if best else None
-
-    def control(self, normalised: str) -> str | None:
-        """'back', 'restart', 'cancel' or 'skip' when the whole message is such a word."""
-        for name, phrases in self._controls.items():
-            if normalised in phrases:
-                return name
-        return None
