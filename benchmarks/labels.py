@@ -30,6 +30,10 @@ class Case:
 
 
 SMALLTALK = "smalltalk"
+# The entry a system intent's answer stands for, in `entry` labels. Questions asking for a
+# CRESS's phone or address are labelled with the entry `cress` (the labellers read only
+# knowledge/entries/); the bot answers them with that CRESS's contact card (cress_contact).
+SYSTEM_INTENT_ENTRIES = {"cress_contact": "cress"}
 
 
 class TopicMap:
@@ -55,6 +59,8 @@ class TopicMap:
         return entry.id
 
     def entry(self, intent_id: str | None) -> str | None:
+        if intent_id in SYSTEM_INTENT_ENTRIES:
+            return SYSTEM_INTENT_ENTRIES[intent_id]
         intent = self.content.intents_by_id.get(intent_id or "")
         return intent.knowledge if intent is not None else None
 
