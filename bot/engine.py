@@ -59,6 +59,9 @@ MAX_TEXT_CHARS = 2000
 # Floor of `entries_matching` results worth showing (the inline search): on the fuzzy matcher's
 # similarity scale, not the decision policy's (bot.nlu.policy.SUGGESTION_FLOOR).
 SUGGESTION_FLOOR = 0.30
+# The intent classifier's probability p weighs like a similarity of LINEAR_SCALE * sqrt(p) in
+# `entries_matching` (25 % is a similarity of 0.45; chosen on the profile table).
+LINEAR_SCALE = 0.9
 # Entries available at these levels get the local CRESS card when the place is known.
 LOCAL_LEVELS = {"regional", "departemental", "local"}
 CRESS_INTENTS = {"cress", "cress_contact"}
@@ -146,14 +149,19 @@ class Engine:
         """Knowledge entries whose examples resemble a normalised text, best first, with the
         similarity. The orientation and the inline search weigh several schemes at once: they use
         the fuzzy matcher's graded similarity, where the classifier's probability leaves little
-        to the runners-up."""
+        to the runners-up, and the classifier's reading where it is the stronger."""
         found: dict[str, tuple[Entry, float]] = {}
-        for candidate in self.similarity.rank(normalised, limit=limit * 2):
-            intent = self.intent(candidate.intent)
+        similar = [(c.intent, c.confidence) for c in self.similarity.rank(normalised, limit=limit * 2)]
+        # The classifier reads paraphrases the examples' similarity misses ("la banque ne veut pas
+        # me prêter": the microcredit, where similarity sees the Banque des Territoires); its
+        # probability p counts as a similarity of LINEAR_SCALE * sqrt(p).
+        classified = [(c.intent, LINEAR_SCALE * c.confidence**0.5) for c in self.matcher.rank(normalised, limit * 2)]
+        for intent_id, confidence in similar + classified:
+            intent = self.intent(intent_id)
             entry = self.entry(intent.knowledge) if intent is not None and intent.knowledge else None
-            if entry is not None and entry.id not in found:
-                found[entry.id] = (entry, candidate.confidence)
-        return list(found.values())[:limit]
+            if entry is not None and confidence > found.get(entry.id, (entry, 0.0))[1]:
+                found[entry.id] = (entry, confidence)
+        return sorted(found.values(), key=lambda item: -item[1])[:limit]
 
     def menu_buttons(self) -> tuple[Button, ...]:
         return (

@@ -26,6 +26,8 @@ from bot.territory import Place, PlaceMatch, Territory
 
 OUT_OF_SCOPE = "out_of_scope"
 CRESS_ENTRY = "cress"
+# Kinds whose relevance also goes to the actor they name first (the network that grants or creates them).
+GRANTED = frozenset({"legal_form", "scheme"})
 # Steps where a typed number picks a choice ("Combien de salariés ?" takes "3" as a count).
 CHOICE_STEPS = ("who", "stage", "need", "project")
 # A question naming a place gives it only when it is little more than the place ("à Brest ?").
@@ -250,9 +252,10 @@ class Orientation:
             # A FAQ's relevance goes to the scheme it is about.
             target = entry.see_also[0] if entry.kind == "faq" and entry.see_also else entry.id
             relevance[target] = max(relevance.get(target, 0.0), confidence)
-            helper = self.s.entries.get(entry.see_also[0]) if entry.kind == "legal_form" and entry.see_also else None
-            if helper is not None and helper.kind == "actor":
-                # "une Scop avec des collègues": the network that helps create one (URSCOP) too.
+            helper = self.s.entries.get(entry.see_also[0]) if entry.kind in GRANTED and entry.see_also else None
+            if helper is not None and helper.kind == "actor" and entry.id in helper.see_also:
+                # "une Scop avec des collègues": the network that helps create one (URSCOP) too;
+                # "la banque ne veut pas me prêter": the microcredit, and the Adie that grants it.
                 relevance[helper.id] = max(relevance.get(helper.id, 0.0), confidence)
         return relevance
 

@@ -13,12 +13,7 @@ PROFILES = yaml.safe_load((Path(__file__).resolve().parents[1] / "data" / "profi
 ]
 MAX_QUESTIONS = 8
 # Profiles the orientation does not get right yet: strict xfails, so that a fix is noticed.
-KNOWN_MISSES: dict[str, str] = {
-    # "la banque ne veut pas me prêter" matches the Banque des Territoires, not the microcredit (matcher).
-    "food_truck_bank_refuses": "the microcredit ranks 4th: the words do not match it well enough",
-    # Narrow contracts (CRTE, CPER: two stages each) outrank the six levers, open to every stage.
-    "metropolis_ess_policy": "the six levers for local authorities rank 4th, behind the CRTE and the CPER",
-}
+KNOWN_MISSES: dict[str, str] = {}
 MAX_RESULT_LINES = 25
 
 
