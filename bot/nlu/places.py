@@ -59,8 +59,15 @@ SELF_LOCATION = frozenset(
     implante implantee trouve trouvons demenage moi nous
     """.split()
 )
-# A whole-message name that is an ordinary word ("maire", "port") counts from this population on.
+# "on est a Rodez": "est" alone says nothing ("c'est a voir").
+SELF_LOCATION_PAIRS = frozenset({("on", "est")})
+# A whole-message name that is an ordinary word ("maire", "port") counts from this population on,
+# or from TOWN_POPULATION when written with a capital ("Guéret", "Rodez": the word list has rare
+# dictionary words such as "guéret", "privas" or "rodez", and verb forms such as "limoges").
 WHOLE_MESSAGE_ORDINARY_POPULATION = 50_000
+# "on est a gueret", "je suis a privas": after words saying where one is, a town of this size
+# counts without a capital (préfectures such as Privas or Foix have under 10,000 inhabitants).
+TOWN_POPULATION = 5_000
 
 
 @dataclass(frozen=True)
@@ -95,6 +102,13 @@ def _raw_capitalised(raw: str, matched: str) -> bool:
     return False
 
 
+def _written_capitalised(raw: str, matched: str) -> bool:
+    """True when the place's first word is written with a capital letter, wherever it is."""
+    first = next((w for w in matched.split() if w not in _ARTICLES), "")
+    return any(normalize(m.group(0)) == first and m.group(0)[:1].isupper()
+               for m in re.finditer(r"[^\W\d_]+", raw))
+
+
 def place_evidence(
     place: PlaceMatch, normalised: str, raw: str, expect_place: bool, ordinary: bool
 ) -> PlaceEvidence:
@@ -117,17 +131,20 @@ def place_evidence(
     big = max(p.population for p in place.candidates) if place.candidates else 0
     if ordinary:
         # A capital letter alone is not enough: first names and sentence-initial words have one.
+        town = big >= TOWN_POPULATION
         accepted = (
             (capital and (cue in PLACE_CUES or cue in OF_CUES))
             or cue in STRONG_CUES
             or (whole and big >= WHOLE_MESSAGE_ORDINARY_POPULATION)
+            or (whole and town and _written_capitalised(raw, matched))
+            or (town and cue in PLACE_CUES and _located_before(tokens, matched))
         )
     else:
         known = big >= OF_MIN_POPULATION or any(p.kind != "commune" for p in place.candidates)
         # After "de", only a known place: "la CRESS de Bretagne", "de Lyon"; but "Les Jardins de
         # Kerlouan" is a name.
         accepted = (whole or known) if cue in OF_CUES else (whole or capital or cue in PLACE_CUES)
-    located = whole or (cue is not None and (cue in SELF_LOCATION or before_cue in SELF_LOCATION))
+    located = whole or (cue is not None and (cue in SELF_LOCATION or _located_before(tokens, matched)))
     return PlaceEvidence(accepted, accepted and located)
 
 
@@ -145,4 +162,8 @@ def _cue(tokens: list[str], start: int) -> tuple[str | None, str | None]:
 
 def _located_before(tokens: list[str], matched: str) -> bool:
     span = _span(tokens, matched)
-    return span is not None and any(t in SELF_LOCATION for t in tokens[max(0, span[0] - 4) : span[0]])
+    if span is None:
+        return False
+    before = tokens[max(0, span[0] - 4) : span[0]]
+    pairs = set(zip(before, before[1:], strict=False))
+    return any(t in SELF_LOCATION for t in before) or bool(pairs & SELF_LOCATION_PAIRS)

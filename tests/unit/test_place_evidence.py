@@ -18,6 +18,8 @@ TRAPS = [
     "je m'appelle Florence, c'est quoi le dla",
     "je vais à la plage ce week-end",
     "orange",
+    "je suis a fond sur le projet",
+    "c'est a voir avec le bureau",
 ]
 
 
@@ -42,6 +44,11 @@ PLACES = [
     ("je suis en Guadeloupe", "region", "01"),
     ("la cress de La Réunion", "region", "04"),
     ("je suis à Mairé", "commune", "86143"),
+    # Names that are also rare dictionary words ("guéret", "privas", "tulle"), typed as people do.
+    ("Guéret", "commune", "23096"),
+    ("on est a gueret", "commune", "23096"),
+    ("je suis a privas", "commune", "07186"),
+    ("Tulle", "commune", "19272"),
 ]
 
 
