@@ -26,6 +26,8 @@ from bot.territory import Place, PlaceMatch, Territory
 
 OUT_OF_SCOPE = "out_of_scope"
 CRESS_ENTRY = "cress"
+# Said when leaving: answered without asking the current step again.
+LEAVING_INTENTS = frozenset({"goodbye"})
 # Kinds whose relevance also goes to the actor they name first (the network that grants or creates them).
 GRANTED = frozenset({"legal_form", "scheme"})
 # Steps where a typed number picks a choice ("Combien de salariés ?" takes "3" as a count).
@@ -265,8 +267,11 @@ class Orientation:
         if intent is not None and (intent.knowledge or intent.message):
             # Without the place: the local CRESS card belongs to the results, not to this answer.
             answer, after = self.s.answer(state.with_(flow=None, place=None), intent, top.confidence)
-            blocks = list(answer.blocks)
             state = state.with_(last_intent=after.last_intent)
+            if intent.id in LEAVING_INTENTS:
+                # "a+": they are leaving; the step is not asked again (the flow waits for their return).
+                return answer, state
+            blocks = list(answer.blocks)
         elif intent is not None and intent.action in ("cress", "catalogue"):
             # Not answered here: the CRESS card comes with the results; the catalogue is a command.
             blocks = [Block(self.messages(f"orientation_aside_{intent.action}"))]

@@ -15,6 +15,8 @@ from bot.nlu.normalize import normalize
         ("aidezzz moiii stp", "aidez moi s il te plait"),
         ("pr mon asso svp", "pour mon association s il vous plait"),
         ("qd est le mois de l'ess", "quand est le mois de l ess"),
+        ("cmt on fait pr les subs", "comment on fait pour les subventions"),
+        ("cb ca coute", "combien ca coute"),
         ("Saint-Étienne", "saint etienne"),
         ("CRESS pour le 2A", "cress pour le 2a"),
         ("cress 29200", "cress 29200"),

@@ -65,6 +65,15 @@ def test_small_talk_in_the_middle_is_answered_and_the_flow_resumes(chat):
     assert flow(chat).who == "association"
 
 
+def test_leaving_in_the_middle_gets_goodbye_without_the_step_and_the_flow_waits(chat):
+    start_as_association(chat)
+    chat.send("a+")
+    assert "Bonne continuation" in chat.text
+    assert "Où en est votre projet" not in chat.text and "Je reprends" not in chat.text
+    chat.send("création")
+    assert flow(chat).who == "association" and flow(chat).stage == "creation"
+
+
 def test_a_citizen_who_is_not_the_town_hall_is_corrected_and_told_so(chat):
     chat.command("orienter")
     chat.click("Collectivité")

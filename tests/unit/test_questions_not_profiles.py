@@ -8,6 +8,7 @@ QUESTIONS = [
     "On peut quitter la coopérative quand on veut ?",
     "nous sommes une scop en difficulté, est-ce que le dla peut nous aider",
     "comment notre association peut trouver un local",
+    "jveux monter une asso pr aider les jeunes du quartier cmt on fait",
 ]
 
 
