@@ -119,6 +119,17 @@ class Engine:
         return IntentMatcher(self.content.intents, self.content.entries)
 
     @cached_property
+    def faq_of(self) -> dict[str, str]:
+        """FAQ intent -> the intent of the entry the FAQ is about (its first `see_also`)."""
+        by_entry = {i.knowledge: i.id for i in self.content.intents if i.knowledge}
+        out: dict[str, str] = {}
+        for intent in self.content.intents:
+            entry = self.content.entries.get(intent.knowledge or "")
+            if entry is not None and entry.kind == "faq" and entry.see_also and entry.see_also[0] in by_entry:
+                out[intent.id] = by_entry[entry.see_also[0]]
+        return out
+
+    @cached_property
     def orientation(self) -> Orientation:
         return Orientation(Services(
             messages=self.messages,
@@ -327,7 +338,7 @@ class Engine:
         rest = remove_span(normalised, place.matched_text) if place else normalised
         candidates = self.matcher.rank(rest)
         ranked.extend(candidates)
-        decision = decide(candidates, words=len(rest.split()))
+        decision = decide(candidates, words=len(rest.split()), faq_of=self.faq_of)
         top = decision.top
         confident = top is not None
 

@@ -5,6 +5,7 @@ tuned with benchmarks/compare_rankers.py and benchmarks/bench_nlu.py on the vali
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -54,8 +55,9 @@ class Decision:
     suggestions: tuple[Candidate, ...] = ()  # what to offer when not answering
 
 
-def decide(candidates: list[Candidate], words: int = 0) -> Decision:
-    """What to do with a ranking; `words` is the message's length (stories get suggestions)."""
+def decide(candidates: list[Candidate], words: int = 0, faq_of: Mapping[str, str] | None = None) -> Decision:
+    """What to do with a ranking; `words` is the message's length (stories get suggestions);
+    `faq_of` maps a FAQ intent to the intent of the scheme it is about."""
     top = candidates[0] if candidates else None
     others = [c for c in candidates if c.intent != OUT_OF_SCOPE]
     suggestions = tuple(c for c in others if c.confidence >= SUGGESTION_FLOOR)[:MAX_SUGGESTIONS]
@@ -75,11 +77,24 @@ def decide(candidates: list[Candidate], words: int = 0) -> Decision:
     if top.confidence >= threshold or dominant:
         runner_up = others[1] if len(others) > 1 else None
         if runner_up is not None and top.score - runner_up.score < AMBIGUITY_MARGIN:
+            precise = _faq_of_the_other(top, runner_up, faq_of or {})
+            if precise is not None:
+                # A scheme and one of its FAQ entries, close ("la cae me garde combien d'annees ?"):
+                # the FAQ answers the precise point and leads to the scheme, no need to ask.
+                return Decision("answer", top=precise)
             return Decision("did_you_mean", suggestions=(top, runner_up))
         return Decision("answer", top=top)
     if len(suggestions) >= 1 and top.confidence >= SUGGESTION_FLOOR:
         return Decision("did_you_mean", suggestions=suggestions)
     return Decision("not_understood", suggestions=suggestions)
+
+
+def _faq_of_the_other(a: Candidate, b: Candidate, faq_of: Mapping[str, str]) -> Candidate | None:
+    if faq_of.get(a.intent) == b.intent:
+        return a
+    if faq_of.get(b.intent) == a.intent:
+        return b
+    return None
 
 
 def clearly_in_scope(decision: Decision, candidates: list[Candidate]) -> bool:

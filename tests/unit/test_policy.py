@@ -20,6 +20,16 @@ def test_two_close_candidates_above_the_threshold_ask_which_one():
     assert [s.intent for s in decision.suggestions] == ["scop", "scic"]
 
 
+def test_a_scheme_and_its_own_faq_close_together_answer_the_faq():
+    top = THRESHOLD + 0.1
+    faq_of = {"faq_cae_salaire": "cae"}
+    decision = decide([c("cae", top), c("faq_cae_salaire", top - AMBIGUITY_MARGIN / 2)], faq_of=faq_of)
+    assert decision.kind == "answer" and decision.top.intent == "faq_cae_salaire"
+    # a FAQ about another scheme is still a real ambiguity
+    decision = decide([c("scop", top), c("faq_cae_salaire", top - AMBIGUITY_MARGIN / 2)], faq_of=faq_of)
+    assert decision.kind == "did_you_mean"
+
+
 def test_unsure_ranking_suggests_the_closest_topics_instead_of_a_flat_no():
     decision = decide([c("dla", THRESHOLD - 0.05), c("crdla", SUGGESTION_FLOOR + 0.01), c("bge", 0.01)])
     assert decision.kind == "did_you_mean"
