@@ -59,9 +59,6 @@ MAX_TEXT_CHARS = 2000
 # Floor of `entries_matching` results worth showing (the inline search): on the fuzzy matcher's
 # similarity scale, not the decision policy's (bot.nlu.policy.SUGGESTION_FLOOR).
 SUGGESTION_FLOOR = 0.30
-# The intent classifier's probability p weighs like a similarity of LINEAR_SCALE * sqrt(p) in
-# `entries_matching` (25 % is a similarity of 0.45; chosen on the profile table).
-LINEAR_SCALE = 0.9
 # Entries available at these levels get the local CRESS card when the place is known.
 LOCAL_LEVELS = {"regional", "departemental", "local"}
 CRESS_INTENTS = {"cress", "cress_contact"}
@@ -165,8 +162,8 @@ class Engine:
         similar = [(c.intent, c.confidence) for c in self.similarity.rank(normalised, limit=limit * 2)]
         # The classifier reads paraphrases the examples' similarity misses ("la banque ne veut pas
         # me prêter": the microcredit, where similarity sees the Banque des Territoires); its
-        # probability p counts as a similarity of LINEAR_SCALE * sqrt(p).
-        classified = [(c.intent, LINEAR_SCALE * c.confidence**0.5) for c in self.matcher.rank(normalised, limit * 2)]
+        # probability p counts as a similarity of sqrt(p) (25 % is 0.5; chosen on the profile table).
+        classified = [(c.intent, c.confidence**0.5) for c in self.matcher.rank(normalised, limit * 2)]
         for intent_id, confidence in similar + classified:
             intent = self.intent(intent_id)
             entry = self.entry(intent.knowledge) if intent is not None and intent.knowledge else None

@@ -138,8 +138,12 @@ def recommend(entries: Mapping[str, Entry], profile: Profile) -> Ranking:
         # An entry lists its needs main one first: the Adie finances first, and accompanies too.
         weight += 1 / (1 + rules.needs.index(need))
         fitting.append(Recommendation(entry, score + weight, reasons, need))
-    fitting.sort(key=lambda r: (-r.score, r.entry.id))
-    fallback.sort(key=lambda r: (-r.score, r.entry.id))
+    # Equal scores: the user's own words decide, then the id (a stable order).
+    def order(r: Recommendation) -> tuple[float, float, str]:
+        return -round(r.score, 6), -profile.relevance.get(r.entry.id, 0.0), r.entry.id
+
+    fitting.sort(key=order)
+    fallback.sort(key=order)
     chosen = _varied(fitting, entries)[:MAX_RESULTS]
     if len(chosen) < MIN_RESULTS:
         chosen += fallback[: MIN_RESULTS - len(chosen)]
