@@ -92,6 +92,7 @@ class FileStore:
         self._writer_threads = writer_threads
         self._executor: ThreadPoolExecutor | None = None
         self._made_dirs: set[Path] = set()
+        self._paths: dict[str, Path] = {}  # key -> its file: the path is worked out on every read and write
         self._counter = 0
         # The first sweep waits one interval: start-up reads nothing it does not need.
         self._last_sweep = time.monotonic()
@@ -100,8 +101,13 @@ class FileStore:
     # -- paths ---------------------------------------------------------------------------------
 
     def path(self, key: str) -> Path:
-        shard = hashlib.blake2b(key.encode("utf-8"), digest_size=1).hexdigest()
-        return self.state_dir / shard / f"{quote(key, safe='')}.json"
+        path = self._paths.get(key)
+        if path is None:
+            if len(self._paths) >= self.cache_size:
+                self._paths.clear()
+            shard = hashlib.blake2b(key.encode("utf-8"), digest_size=1).hexdigest()
+            path = self._paths[key] = self.state_dir / shard / f"{quote(key, safe='')}.json"
+        return path
 
     @staticmethod
     def key_of(path: Path) -> str:

@@ -189,14 +189,17 @@ def pack(units: list[Unit], limit: int = MAX_MESSAGE_CHARS) -> list[str]:
     """Greedy packing of units into messages within `limit`, splitting only between units."""
     messages: list[str] = []
     current = ""
+    length = 0  # telegram_length(current), kept as it grows
     for sep, piece in units:
+        piece_length = telegram_length(piece)
         if not current:
-            current = piece
-        elif telegram_length(current) + telegram_length(sep) + telegram_length(piece) <= limit:
+            current, length = piece, piece_length
+        elif length + len(sep) + piece_length <= limit:  # separators are ASCII
             current += sep + piece
+            length += len(sep) + piece_length
         else:
             messages.append(current)
-            current = piece
+            current, length = piece, piece_length
     if current:
         messages.append(current)
     return [m for m in messages if m.strip()]
