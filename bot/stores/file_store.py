@@ -16,12 +16,14 @@ Layout (`<dir>` is the data directory):
   millisecond of kernel time (it pushes the data to the disk first), which was most of what a
   message cost. So the common write, a conversation moving on, is an append made on the event
   loop, and the file is rewritten (in a small thread pool, the event loop going on meanwhile)
-  when it grows past `COMPACT_BYTES`, when its records would not share one time-to-live, and on
-  the first write after the file was read from disk or written by someone else. Older records
-  of the same conversation therefore stay in its file until the next rewrite: they hold what
-  the state holds (slot values, never free text), and a state with a flow under way (short TTL)
-  is never appended to by a state without one, so flow values vanish with the rewrite when the
-  flow ends, and with the file when it expires or is forgotten.
+  when it grows past `COMPACT_BYTES`, when the new record would live longer than the last one,
+  when the last rewrite is `REWRITE_AFTER` (an hour) old, and on the first write after the file
+  was read from disk. Older records of the same conversation therefore stay in its file until
+  the next rewrite. They hold what the state holds (slot values, never free text), and none
+  stays more than an hour past its own time-to-live: a record is appended only after records
+  that live at least as long (a state with a flow under way has the short TTL, so the file is
+  rewritten when the flow ends and its values vanish), and the file goes when its last record
+  expires or the conversation is forgotten.
 - Compare-and-set is exact within one process, which is what this store is for: the version is
   checked and the write reserved without yielding to the event loop; a write under way is what
   later readers see, and a failed write (disk full, read-only) is rolled back, so memory never
@@ -57,8 +59,10 @@ SWEEP_INTERVAL = 3600.0
 # Threads writing files: they mostly wait for the disk, so more than the cores.
 WRITER_THREADS = 8
 _PROBE = b"x" * 4096  # big enough to need a new block on a full disk
-# A file is rewritten with only its last record once appends would take it past this size.
+# A file is rewritten with only its last record once appends would take it past this size,
+# or when its last rewrite is this many seconds old (see the module docstring).
 COMPACT_BYTES = 4096
+REWRITE_AFTER = 3600.0
 _ABSENT: tuple[dict[str, Any] | None, str | None, float | None] = (None, None, None)
 
 
@@ -87,8 +91,9 @@ class FileStore:
         self._cache: OrderedDict[str, tuple[dict[str, Any] | None, str | None, float | None]] = OrderedDict()
         # key -> value being written: it wins over the disk until its write is done.
         self._writing: dict[str, tuple[dict[str, Any] | None, str | None, float | None]] = {}
-        # key -> (size, ttl) of its file as this process last wrote it: appending is safe only then.
-        self._tails: dict[str, tuple[int, float | None]] = {}
+        # key -> (size, ttl of the last record, time of the last rewrite) of its file as this
+        # process last wrote it: appending is safe only then.
+        self._tails: dict[str, tuple[int, float | None, float]] = {}
         self._writer_threads = writer_threads
         self._executor: ThreadPoolExecutor | None = None
         self._made_dirs: set[Path] = set()
@@ -148,15 +153,17 @@ class FileStore:
             return False
         self._counter += 1
         new_version = f"{time.time_ns():x}.{self._counter}"
-        expires = self.clock() + ttl if ttl else None
+        now = self.clock()
+        expires = now + ttl if ttl else None
         value = (data, new_version, expires)
         record = ("\n" + _dumps({"v": new_version, "exp": expires, "data": data})).encode("utf-8")
         path = self.path(key)
         tail = self._tails.pop(key, None)  # back only once this write is known to have landed
         if (
             tail is not None
-            and tail[1] == ttl
+            and _not_longer(ttl, tail[1])
             and tail[0] + len(record) <= COMPACT_BYTES
+            and now - tail[2] < REWRITE_AFTER
             and key not in self._writing
         ):
             self._remember(key, value)
@@ -165,10 +172,10 @@ class FileStore:
             except BaseException:
                 self._remember(key, previous)
                 raise
+            self._tails[key] = (size, ttl, tail[2])
         else:
             await self._in_thread(key, value, previous, self._write, path, record)
-            size = len(record)
-        self._tails[key] = (size, ttl)
+            self._tails[key] = (len(record), ttl, now)
         return True
 
     async def delete(self, key: str) -> None:
@@ -382,6 +389,11 @@ class FileStore:
 
 def _day(timestamp: float) -> str:
     return datetime.fromtimestamp(max(timestamp, 0), UTC).strftime("%Y-%m-%d")
+
+
+def _not_longer(ttl: float | None, than: float | None) -> bool:
+    """Whether a value kept `ttl` seconds (None: for ever) goes no longer than one kept `than`."""
+    return than is None or (ttl is not None and ttl <= than)
 
 
 def _last_record(raw: bytes) -> Any:

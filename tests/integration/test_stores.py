@@ -145,6 +145,18 @@ async def test_file_store_file_of_many_writes_stays_small_and_reads_the_last(tmp
     assert (await FileStore(tmp_path).get("chat:1")).data["n"] == 199
 
 
+async def test_file_store_keeps_a_superseded_value_on_disk_no_more_than_an_hour(tmp_path):
+    clock = Clock()
+    store = FileStore(tmp_path, clock=clock)
+    version = None
+    for place in ("Brest", "Lyon", "Lille"):
+        assert await store.put("chat:1", {"place": place}, expected=version, ttl=30 * 86400)
+        version = (await store.get("chat:1")).version
+        clock.now += 1900
+    text = store.path("chat:1").read_text(encoding="utf-8")
+    assert "Brest" not in text and "Lyon" not in text and "Lille" in text
+
+
 async def test_file_store_does_not_rewrite_when_the_version_is_stale_even_after_eviction(tmp_path):
     store = FileStore(tmp_path, cache_size=1)
     await store.put("chat:1", {"n": 1}, expected=None)
