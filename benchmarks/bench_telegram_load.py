@@ -9,6 +9,7 @@ while polling).
     python benchmarks/bench_telegram_load.py --store file --runs 1
     python benchmarks/bench_telegram_load.py --rate 300      # paced arrivals, 300 updates/s
     python benchmarks/bench_telegram_load.py --api-latency 0.05   # each Bot API call takes 50 ms
+    python benchmarks/bench_telegram_load.py --store file --runs 1 --profile /tmp/load.prof
 
 With `--store redis` a redis-server is started on 127.0.0.1 (no persistence) unless
 `--redis-url` is given.
@@ -27,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import cProfile
 import os
 import statistics
 import sys
@@ -107,7 +109,7 @@ def make_update(app, update_id: int, chat_id: int, kind: str, value: str) -> Upd
 
 async def run(
     engine: Engine, store_kind: str, redis_url: str | None, chats: int, messages: int, rate: float,
-    api_latency: float, concurrency: int, quiet: bool = False,
+    api_latency: float, concurrency: int, quiet: bool = False, profile: cProfile.Profile | None = None,
 ) -> tuple[int, float, float]:
     """One run; returns (exit code, replies per second, CPU ms per message)."""
     expected = expected_replies(engine, messages)
@@ -138,6 +140,8 @@ async def run(
             arrivals: dict[int, list[float]] = {}
             started = time.perf_counter()
             cpu_started = time.process_time()
+            if profile is not None:
+                profile.enable()
             for number, (chat_id, update) in enumerate(updates, 1):
                 if rate:
                     delay = started + number / rate - time.perf_counter()
@@ -154,6 +158,8 @@ async def run(
                 seen = len(api.calls)
             elapsed = time.perf_counter() - started
             cpu_ms = (time.process_time() - cpu_started) * 1000 / total
+            if profile is not None:
+                profile.disable()
             await app.stop()
 
     sends = api.calls_of("sendMessage")
@@ -201,9 +207,11 @@ async def run_all(args: argparse.Namespace) -> int:
             redis_url = stack.enter_context(redis_server())
         for kind in kinds:
             results, cpu = [], []
+            profile = cProfile.Profile(time.thread_time) if args.profile else None  # CPU of the event loop's thread
             for _ in range(args.runs):
                 run_code, throughput, cpu_ms = await run(engine, kind, redis_url, args.chats, args.messages,
-                                                         args.rate, args.api_latency, args.concurrency)
+                                                         args.rate, args.api_latency, args.concurrency,
+                                                         profile=profile)
                 code |= run_code
                 results.append(throughput)
                 cpu.append(cpu_ms)
@@ -212,6 +220,10 @@ async def run_all(args: argparse.Namespace) -> int:
                   f"(runs: {', '.join(f'{r:.0f}' for r in results)}); CPU {median_cpu:.2f} ms/message "
                   f"(engine {engine_ms:.2f}, the rest {median_cpu - engine_ms:.2f}), i.e. "
                   f"{1000 / median_cpu:.0f} messages per CPU second")
+            if profile is not None:
+                path = f"{args.profile}.{kind}"
+                profile.dump_stats(path)
+                print(f"  profile of the timed windows (all runs): {path}")
     return code
 
 
@@ -225,6 +237,7 @@ def main() -> int:
     parser.add_argument("--store", choices=["file", "redis", "memory", "both"], default="both")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--redis-url", default=None, help="an existing Redis (default: start a redis-server)")
+    parser.add_argument("--profile", metavar="FILE", help="cProfile the timed windows into FILE.<store> (slows them)")
     args = parser.parse_args()
     return asyncio.run(run_all(args))
 

@@ -91,7 +91,7 @@ class ConversationService:
             if event.kind == "command" and event.command.lower().lstrip("/") in FORGET_COMMANDS:
                 return await self._forget(key, event, deliver or _nothing_to_deliver)
             reply = await self._handle(key, event, deliver or _nothing_to_deliver)
-        if self.learn is not None:
+        if self.learn is not None and self.learn.enabled:
             await self.learn.record(event, reply)  # no key passed: the log never knows who wrote
         return reply
 

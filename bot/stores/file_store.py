@@ -2,15 +2,28 @@
 
 Layout (`<dir>` is the data directory):
 
-    <dir>/state/<2 hex>/<quoted key>.json     one file per key: {"v": version, "exp": time|null, "data": {...}}
+    <dir>/state/<2 hex>/<quoted key>.json     one file per key: one or more records, one per line,
+                                              {"v": version, "exp": time|null, "data": {...}}; the last valid one counts
     <dir>/records/<stream>/<YYYY-MM-DD>.jsonl  append-only records, one JSON line each, one file per UTC day
 
 - Nothing is loaded at start: a key is read from disk the first time it is asked for, then kept
   in a bounded LRU cache of recent conversations (`cache_size`).
-- A write goes to `<file>.tmp` and is renamed over the file (`os.replace` is atomic): a crash
-  leaves the old or the new value, never a torn file. On ext4 a rename over an existing file
-  waits for the data to reach the disk (1-5 ms), so writes run in a small thread pool and the
-  event loop goes on answering other chats meanwhile.
+- A write either appends the new record to the key's file or rewrites the file. A crash leaves
+  the old or the new value, never a torn one: an append cut short leaves a last line that does
+  not parse, and the record before it is read (a short write is also truncated away at once); a
+  rewrite goes to `<file>.tmp` and is renamed over the file (`os.replace` is atomic).
+- Appending costs about ten microseconds; creating a file, or renaming one over another, costs
+  ext4 0.1 to 1 ms of kernel time (a rename pushes the data to the disk first), which was most
+  of what a message cost. So the common write, a conversation moving on, is an append made on the event
+  loop, and the file is rewritten (in a small thread pool, the event loop going on meanwhile)
+  when it grows past `COMPACT_BYTES`, when the new record would live longer than the last one,
+  when the last rewrite is `REWRITE_AFTER` (an hour) old, and on the first write after the file
+  was read from disk. Older records of the same conversation therefore stay in its file until
+  the next rewrite. They hold what the state holds (slot values, never free text), and none
+  stays more than an hour past its own time-to-live: a record is appended only after records
+  that live at least as long (a state with a flow under way has the short TTL, so the file is
+  rewritten when the flow ends and its values vanish), and the file goes when its last record
+  expires or the conversation is forgotten.
 - Compare-and-set is exact within one process, which is what this store is for: the version is
   checked and the write reserved without yielding to the event loop; a write under way is what
   later readers see, and a failed write (disk full, read-only) is rolled back, so memory never
@@ -23,6 +36,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import hashlib
 import json
 import logging
@@ -45,6 +59,10 @@ SWEEP_INTERVAL = 3600.0
 # Threads writing files: they mostly wait for the disk, so more than the cores.
 WRITER_THREADS = 8
 _PROBE = b"x" * 4096  # big enough to need a new block on a full disk
+# A file is rewritten with only its last record once appends would take it past this size,
+# or when its last rewrite is this many seconds old (see the module docstring).
+COMPACT_BYTES = 4096
+REWRITE_AFTER = 3600.0
 _ABSENT: tuple[dict[str, Any] | None, str | None, float | None] = (None, None, None)
 
 
@@ -73,9 +91,13 @@ class FileStore:
         self._cache: OrderedDict[str, tuple[dict[str, Any] | None, str | None, float | None]] = OrderedDict()
         # key -> value being written: it wins over the disk until its write is done.
         self._writing: dict[str, tuple[dict[str, Any] | None, str | None, float | None]] = {}
+        # key -> (size, ttl of the last record, time of the last rewrite) of its file as this
+        # process last wrote it: appending is safe only then.
+        self._tails: dict[str, tuple[int, float | None, float]] = {}
         self._writer_threads = writer_threads
         self._executor: ThreadPoolExecutor | None = None
         self._made_dirs: set[Path] = set()
+        self._paths: dict[str, Path] = {}  # key -> its file: the path is worked out on every read and write
         self._counter = 0
         # The first sweep waits one interval: start-up reads nothing it does not need.
         self._last_sweep = time.monotonic()
@@ -84,8 +106,13 @@ class FileStore:
     # -- paths ---------------------------------------------------------------------------------
 
     def path(self, key: str) -> Path:
-        shard = hashlib.blake2b(key.encode("utf-8"), digest_size=1).hexdigest()
-        return self.state_dir / shard / f"{quote(key, safe='')}.json"
+        path = self._paths.get(key)
+        if path is None:
+            if len(self._paths) >= self.cache_size:
+                self._paths.clear()
+            shard = hashlib.blake2b(key.encode("utf-8"), digest_size=1).hexdigest()
+            path = self._paths[key] = self.state_dir / shard / f"{quote(key, safe='')}.json"
+        return path
 
     @staticmethod
     def key_of(path: Path) -> str:
@@ -126,13 +153,33 @@ class FileStore:
             return False
         self._counter += 1
         new_version = f"{time.time_ns():x}.{self._counter}"
-        expires = self.clock() + ttl if ttl else None
+        now = self.clock()
+        expires = now + ttl if ttl else None
         value = (data, new_version, expires)
-        encoded = _dumps({"v": new_version, "exp": expires, "data": data})
-        await self._in_thread(key, value, previous, self._write, self.path(key), encoded)
+        record = ("\n" + _dumps({"v": new_version, "exp": expires, "data": data})).encode("utf-8")
+        path = self.path(key)
+        tail = self._tails.pop(key, None)  # back only once this write is known to have landed
+        if (
+            tail is not None
+            and _not_longer(ttl, tail[1])
+            and tail[0] + len(record) <= COMPACT_BYTES
+            and now - tail[2] < REWRITE_AFTER
+            and key not in self._writing
+        ):
+            self._remember(key, value)
+            try:
+                size = self._append(path, record)
+            except BaseException:
+                self._remember(key, previous)
+                raise
+            self._tails[key] = (size, ttl, tail[2])
+        else:
+            await self._in_thread(key, value, previous, self._write, path, record)
+            self._tails[key] = (len(record), ttl, now)
         return True
 
     async def delete(self, key: str) -> None:
+        self._tails.pop(key, None)
         await self._in_thread(key, _ABSENT, self._current(key), self._unlink, self.path(key))
 
     async def _in_thread(self, key: str, value: Any, previous: Any, work: Callable[..., None], *args: Any) -> None:
@@ -202,7 +249,8 @@ class FileStore:
         self._cache[key] = value
         self._cache.move_to_end(key)
         while len(self._cache) > self.cache_size:
-            self._cache.popitem(last=False)
+            evicted, _ = self._cache.popitem(last=False)
+            self._tails.pop(evicted, None)
 
     def _current(self, key: str) -> tuple[dict[str, Any] | None, str | None, float | None]:
         cached = self._writing.get(key) or self._cache.get(key)
@@ -213,6 +261,7 @@ class FileStore:
             self._cache.move_to_end(key)
         data, version, expires = cached
         if expires is not None and expires <= self.clock():
+            self._tails.pop(key, None)
             with contextlib.suppress(OSError):
                 os.unlink(self.path(key))
             self._remember(key, _ABSENT)
@@ -230,7 +279,7 @@ class FileStore:
         except OSError as exc:
             raise StoreUnavailable(f"cannot read a conversation: {exc.strerror or exc}") from exc
         try:
-            item = json.loads(raw)
+            item = _last_record(raw)
             data, version, expires = item["data"], str(item["v"]), item.get("exp")
             expires = float(expires) if expires is not None else None
         except (ValueError, TypeError, KeyError):
@@ -243,13 +292,39 @@ class FileStore:
             data = {"__invalid__": True}
         return data, version, expires
 
-    def _write(self, path: Path, encoded: str) -> None:
+    def _append(self, path: Path, record: bytes) -> int:
+        """Add `record` at the end of the file; returns the file's new size. Whatever happens,
+        the file ends as before or with the whole record."""
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+        except FileNotFoundError:  # gone behind our back: start it again
+            self._write(path, record)
+            return len(record)
+        except OSError as exc:
+            raise StoreUnavailable(f"cannot write a conversation: {exc.strerror or exc}") from exc
+        try:
+            start = os.lseek(fd, 0, os.SEEK_END)
+            try:
+                written = os.write(fd, record)
+                if written != len(record):
+                    raise OSError(errno.ENOSPC, "short write")
+                if self.fsync:
+                    os.fsync(fd)
+            except OSError as exc:
+                with contextlib.suppress(OSError):
+                    os.ftruncate(fd, start)
+                raise StoreUnavailable(f"cannot write a conversation: {exc.strerror or exc}") from exc
+            return start + written
+        finally:
+            os.close(fd)
+
+    def _write(self, path: Path, encoded: bytes) -> None:
         tmp = path.with_name(path.name + ".tmp")
         try:
             self._mkdir(path.parent)
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             try:
-                os.write(fd, encoded.encode("utf-8"))
+                os.write(fd, encoded)
                 if self.fsync:
                     os.fsync(fd)
             finally:
@@ -303,7 +378,7 @@ class FileStore:
                         if self.key_of(path) in self._cache:
                             continue  # recent: the event loop owns it (and may be rewriting it)
                         with contextlib.suppress(OSError, ValueError, TypeError, AttributeError):
-                            expires = json.loads(path.read_bytes()).get("exp")
+                            expires = _last_record(path.read_bytes()).get("exp")
                             if expires is not None and float(expires) <= now:
                                 path.unlink()
                                 removed += 1
@@ -314,6 +389,30 @@ class FileStore:
 
 def _day(timestamp: float) -> str:
     return datetime.fromtimestamp(max(timestamp, 0), UTC).strftime("%Y-%m-%d")
+
+
+def _not_longer(ttl: float | None, than: float | None) -> bool:
+    """Whether a value kept `ttl` seconds (None: for ever) goes no longer than one kept `than`."""
+    return than is None or (ttl is not None and ttl <= than)
+
+
+def _last_record(raw: bytes) -> Any:
+    """The last record of a state file that parses (the whole file when it is one JSON value).
+    Raises ValueError when none does."""
+    try:
+        return json.loads(raw)
+    except ValueError:
+        pass
+    for line in reversed(raw.split(b"\n")):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except ValueError:
+            continue  # an append cut short: the one before it holds the value
+        if isinstance(item, dict) and "v" in item and "data" in item:
+            return item
+    raise ValueError("no record")
 
 
 def _loads_dict(raw: bytes) -> dict[str, Any] | None:

@@ -33,20 +33,26 @@ import asyncio
 import html
 import logging
 import re
+import warnings
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
 import httpx
-from telegram import Bot, LinkPreviewOptions, ReplyParameters, Update
+from telegram import Bot, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, BaseUpdateProcessor
+from telegram.warnings import PTBUserWarning
 
 from bot.telegram.logs import log_event
 from bot.telegram.render import OutgoingMessage
 
 logger = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+_NO_PREVIEW_DATA = NO_PREVIEW.to_dict()
+# `do_api_request` is python-telegram-bot's public call that returns Telegram's raw answer; it
+# warns that `Bot.sendMessage` exists, which is known and meant here (see `send_message`).
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.sendMessage'", category=PTBUserWarning)
 _TAG_RE = re.compile(r"<[^>]+>")
 # httpx errors raised before the request left: retrying cannot make a duplicate.
 _NEVER_SENT = (httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ConnectError)
@@ -187,26 +193,41 @@ class DeliveryFailed(Exception):
         self.maybe_delivered = maybe_delivered
 
 
+async def send_message(
+    bot: Bot, chat_id: int, text: str, parse_mode: str | None, reply_markup: dict[str, Any] | None,
+    reply_parameters: dict[str, Any] | None,
+) -> None:
+    """sendMessage through the bot's request layer, rate limiter and error handling, without
+    building a `telegram.Message` from Telegram's answer: nothing here reads it, and parsing it
+    (the echoed text and keyboard included) cost more than the rest of the request."""
+    params: dict[str, Any] = {"chat_id": chat_id, "text": text, "link_preview_options": _NO_PREVIEW_DATA}
+    if parse_mode is not None:
+        params["parse_mode"] = parse_mode
+    if reply_markup is not None:
+        params["reply_markup"] = reply_markup
+    if reply_parameters is not None:
+        params["reply_parameters"] = reply_parameters
+    await bot.do_api_request("sendMessage", api_kwargs=params)
+
+
 async def deliver(
     bot: Bot, chat_id: int, messages: Sequence[OutgoingMessage], reply_to: int | None = None
 ) -> None:
     """Send one reply's messages in order (retries are the bot's rate limiter's). Raises
     `DeliveryFailed` unless every message got out; an HTML mistake is resent as plain text."""
-    reply_parameters = ReplyParameters(message_id=reply_to, allow_sending_without_reply=True) if reply_to else None
+    reply_parameters = {"message_id": reply_to, "allow_sending_without_reply": True} if reply_to else None
     for sent, message in enumerate(messages):
         try:
+            markup = message.reply_markup()
             try:
-                await bot.send_message(chat_id, message.html, parse_mode=ParseMode.HTML,
-                                       reply_markup=message.keyboard, link_preview_options=NO_PREVIEW,
-                                       reply_parameters=reply_parameters)
+                await send_message(bot, chat_id, message.html, ParseMode.HTML.value, markup, reply_parameters)
             except BadRequest as exc:
                 if "parse" not in str(exc).lower():
                     raise
                 # An HTML mistake must not silence the bot: send the same words as plain text.
                 log_event(logger, "html_rejected", logging.ERROR, chat=chat_id)
-                await bot.send_message(chat_id, html.unescape(_TAG_RE.sub("", message.html)),
-                                       reply_markup=message.keyboard, link_preview_options=NO_PREVIEW,
-                                       reply_parameters=reply_parameters)
+                await send_message(bot, chat_id, html.unescape(_TAG_RE.sub("", message.html)), None, markup,
+                                   reply_parameters)
         except Forbidden as exc:
             log_event(logger, "chat_unreachable", logging.WARNING, chat=chat_id, reason="forbidden")
             raise DeliveryFailed(chat_id, sent, len(messages), "unreachable", False) from exc

@@ -131,6 +131,8 @@ class Door:
                       kind=event.kind, sent=failed.sent, total=failed.total, reason=failed.reason,
                       maybe_delivered=failed.maybe_delivered)
             return None
+        if not logger.isEnabledFor(logging.INFO):
+            return reply
         fields = {
             "chat": chat_id,
             "update": update.update_id,

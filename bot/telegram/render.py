@@ -12,7 +12,8 @@ import functools
 import html
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -32,6 +33,13 @@ logger = logging.getLogger(__name__)
 class OutgoingMessage:
     html: str
     keyboard: InlineKeyboardMarkup | None = None
+    # The keyboard as the Bot API takes it, built once per cached keyboard (see `_keyboard`).
+    keyboard_data: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+
+    def reply_markup(self) -> dict[str, Any] | None:
+        if self.keyboard_data is not None or self.keyboard is None:
+            return self.keyboard_data
+        return self.keyboard.to_dict()
 
 
 def telegram_length(text: str) -> int:
@@ -67,14 +75,19 @@ def _family(button: Button) -> str:
 
 def keyboard(buttons: Iterable[Button]) -> InlineKeyboardMarkup | None:
     """One button per row, except two short buttons of the same family side by side."""
-    return _keyboard(tuple(buttons))
+    return _keyboard(tuple(buttons))[0]
 
 
 # The same few keyboards (the menu, each question of the orientation) come back on most replies,
-# and building python-telegram-bot's objects is a good part of what a reply costs us. They are
-# immutable, so one object can go with many messages.
+# and building python-telegram-bot's objects (and their JSON form, for every sendMessage) is a
+# good part of what a reply costs us. Both are immutable, so they go with many messages.
 @functools.lru_cache(maxsize=1024)
-def _keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
+def _keyboard(buttons: tuple[Button, ...]) -> tuple[InlineKeyboardMarkup | None, dict[str, Any] | None]:
+    markup = _build_keyboard(buttons)
+    return markup, (markup.to_dict() if markup is not None else None)
+
+
+def _build_keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
     rows: list[list[InlineKeyboardButton]] = []
     previous: Button | None = None
     for button in buttons:
@@ -176,14 +189,17 @@ def pack(units: list[Unit], limit: int = MAX_MESSAGE_CHARS) -> list[str]:
     """Greedy packing of units into messages within `limit`, splitting only between units."""
     messages: list[str] = []
     current = ""
+    length = 0  # telegram_length(current), kept as it grows
     for sep, piece in units:
+        piece_length = telegram_length(piece)
         if not current:
-            current = piece
-        elif telegram_length(current) + telegram_length(sep) + telegram_length(piece) <= limit:
+            current, length = piece, piece_length
+        elif length + len(sep) + piece_length <= limit:  # separators are ASCII
             current += sep + piece
+            length += len(sep) + piece_length
         else:
             messages.append(current)
-            current = piece
+            current, length = piece, piece_length
     if current:
         messages.append(current)
     return [m for m in messages if m.strip()]
@@ -192,13 +208,14 @@ def pack(units: list[Unit], limit: int = MAX_MESSAGE_CHARS) -> list[str]:
 def render_reply(reply: Reply, texts: Texts, limit: int = MAX_MESSAGE_CHARS) -> list[OutgoingMessage]:
     """The messages to send for one reply; the keyboard goes with the last one."""
     bodies = pack(reply_html_units(reply, texts, limit), limit)
-    markup = keyboard(reply.buttons)
+    markup, data = _keyboard(tuple(reply.buttons))
     if not bodies:
         if markup is None:
             return []
         bodies = [esc(texts("menu"))]
+    last = len(bodies) - 1
     return [
-        OutgoingMessage(body, markup if index == len(bodies) - 1 else None)
+        OutgoingMessage(body, markup, data) if index == last else OutgoingMessage(body)
         for index, body in enumerate(bodies)
     ]
 

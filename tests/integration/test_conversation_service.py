@@ -105,9 +105,11 @@ async def test_a_data_dir_that_is_a_file_still_answers_and_logs_without_the_mess
 
 async def test_a_full_filesystem_still_answers_and_the_state_does_not_move_on(engine, tmp_path, caplog):
     with tmpfs(tmp_path / "mnt") as mnt:
-        service = ConversationService(engine, FileStore(mnt / "data"))
-        await service.handle(KEY, text("command", "orienter"))
+        await ConversationService(engine, FileStore(mnt / "data")).handle(KEY, text("command", "orienter"))
         fill(mnt)
+        # A restarted process: its first write of the conversation rewrites the file, which needs
+        # a new block (a small append to a file this process wrote fits in the file's last block).
+        service = ConversationService(engine, FileStore(mnt / "data"))
         with caplog.at_level(logging.INFO):
             reply = await service.handle(KEY, text("button", "o:set:who:association"))
         assert "Où en est votre projet" in reply.plain_text(), "the user gets the answer"
@@ -217,3 +219,13 @@ async def test_a_question_leaves_in_storage_what_was_understood_not_what_was_wri
     stored = store.path(KEY).read_text(encoding="utf-8")
     assert "Brest" in stored, "the place understood is remembered for the next question"
     assert "Lucie" not in stored and "Jardins" not in stored and "cherche" not in stored
+
+
+async def test_the_answers_of_an_orientation_leave_the_file_when_it_is_cancelled(engine, tmp_path):
+    store = FileStore(tmp_path)
+    service = ConversationService(engine, store)
+    await service.handle(KEY, text("command", "orienter"))
+    await service.handle(KEY, text("button", "o:set:who:association"))
+    assert "association" in store.path(KEY).read_text(encoding="utf-8")
+    await service.handle(KEY, text("command", "annuler"))
+    assert "association" not in store.path(KEY).read_text(encoding="utf-8")

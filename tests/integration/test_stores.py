@@ -122,6 +122,41 @@ async def test_file_store_write_interrupted_before_its_rename_leaves_the_previou
     assert (await FileStore(tmp_path).get("chat:5")).data == {"pending": "place"}
 
 
+async def test_file_store_append_cut_short_leaves_the_previous_value(tmp_path):
+    store = FileStore(tmp_path)
+    assert await store.put("chat:5", {"pending": "place"}, expected=None)
+    await store.put("chat:5", {"n": 2}, expected=(await store.get("chat:5")).version)
+    with open(store.path("chat:5"), "ab") as handle:  # killed in the middle of the next append
+        handle.write(b'\n{"v": "x", "exp": null, "data": {"pen')
+    reader = FileStore(tmp_path)
+    stored = await reader.get("chat:5")
+    assert stored.data == {"n": 2}
+    assert await reader.put("chat:5", {"n": 3}, expected=stored.version)
+    assert (await FileStore(tmp_path).get("chat:5")).data == {"n": 3}
+
+
+async def test_file_store_file_of_many_writes_stays_small_and_reads_the_last(tmp_path):
+    store = FileStore(tmp_path)
+    version = None
+    for n in range(200):
+        assert await store.put("chat:1", {"n": n, "pad": "x" * 100}, expected=version)
+        version = (await store.get("chat:1")).version
+    assert store.path("chat:1").stat().st_size <= 4096
+    assert (await FileStore(tmp_path).get("chat:1")).data["n"] == 199
+
+
+async def test_file_store_keeps_a_superseded_value_on_disk_no_more_than_an_hour(tmp_path):
+    clock = Clock()
+    store = FileStore(tmp_path, clock=clock)
+    version = None
+    for place in ("Brest", "Lyon", "Lille"):
+        assert await store.put("chat:1", {"place": place}, expected=version, ttl=30 * 86400)
+        version = (await store.get("chat:1")).version
+        clock.now += 1900
+    text = store.path("chat:1").read_text(encoding="utf-8")
+    assert "Brest" not in text and "Lyon" not in text and "Lille" in text
+
+
 async def test_file_store_does_not_rewrite_when_the_version_is_stale_even_after_eviction(tmp_path):
     store = FileStore(tmp_path, cache_size=1)
     await store.put("chat:1", {"n": 1}, expected=None)
