@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from rapidfuzz import fuzz, process
 
@@ -155,6 +156,7 @@ class Vocabulary:
                 found.setdefault(phrase.slot, phrase.value)
         return found
 
+    @cached_property
     def negation_phrases(self) -> list[tuple[str, ...]]:
         """Phrases that contain a negation ("pas de salarie"), longest first."""
         return sorted({p.tokens for p in self._phrases if NEGATIONS & set(p.tokens)}, key=len, reverse=True)
@@ -185,7 +187,7 @@ class Reading:
 
 def read(vocabulary: Vocabulary, normalised: str) -> Reading:
     tokens = normalised.split()
-    kept, denied_parts = _split_denials(tokens, vocabulary.negation_phrases())
+    kept, denied_parts = _split_denials(tokens, vocabulary.negation_phrases)
     said = vocabulary.find(kept)
     denied: dict[str, str] = {}
     for part in denied_parts:
