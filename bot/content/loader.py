@@ -153,7 +153,7 @@ def _cross_check(
 ) -> None:
     for entry_id, entry in entries.items():
         doc_path = files[entry_id]
-        for ref in [*entry.see_also, *entry.status.instead]:
+        for ref in [*entry.see_also, *entry.status.instead, *entry.delivered_by]:
             if ref not in entries:
                 errors.append(ContentError(doc_path, None, f"refers to unknown entry '{ref}'"))
     owner_of_example: dict[str, str] = {}

@@ -167,6 +167,9 @@ class Entry(Strict):
     eligibility: Eligibility | None = None
     themes: list[Theme] = Field(default_factory=list)
     see_also: list[str] = Field(default_factory=list)
+    # Actors through which people get this scheme or form (the Adie for the microcredit, the
+    # URSCOP for a Scop): in the orientation, words that point to the entry point to them too.
+    delivered_by: list[str] = Field(default_factory=list)
     sources: list[Source] = Field(min_length=1)
     # The day the entry's sources were last read (not the day the file was written).
     last_verified: dt.date

@@ -28,8 +28,6 @@ OUT_OF_SCOPE = "out_of_scope"
 CRESS_ENTRY = "cress"
 # Said when leaving: answered without asking the current step again.
 LEAVING_INTENTS = frozenset({"goodbye"})
-# Kinds whose relevance also goes to the actor they name first (the network that grants or creates them).
-GRANTED = frozenset({"legal_form", "scheme"})
 # Steps where a typed number picks a choice ("Combien de salariés ?" takes "3" as a count).
 CHOICE_STEPS = ("who", "stage", "need", "project")
 # A question naming a place gives it only when it is little more than the place ("à Brest ?").
@@ -254,11 +252,10 @@ class Orientation:
             # A FAQ's relevance goes to the scheme it is about.
             target = entry.see_also[0] if entry.kind == "faq" and entry.see_also else entry.id
             relevance[target] = max(relevance.get(target, 0.0), confidence)
-            helper = self.s.entries.get(entry.see_also[0]) if entry.kind in GRANTED and entry.see_also else None
-            if helper is not None and helper.kind == "actor" and entry.id in helper.see_also:
-                # "une Scop avec des collègues": the network that helps create one (URSCOP) too;
-                # "la banque ne veut pas me prêter": the microcredit, and the Adie that grants it.
-                relevance[helper.id] = max(relevance.get(helper.id, 0.0), confidence)
+            for actor in entry.delivered_by:
+                # "une Scop avec des collègues": the URSCOP too; "la banque ne veut pas me prêter":
+                # the microcredit, and the Adie that grants it.
+                relevance[actor] = max(relevance.get(actor, 0.0), confidence)
         return relevance
 
     def _aside(self, state: ConversationState, flow: Flow, top: Candidate) -> Result:

@@ -96,3 +96,8 @@ def test_duplicate_key_is_reported_with_its_line(tmp_path):
 def test_file_name_must_match_id(tmp_path):
     knowledge, intents = make_content(tmp_path, entry=ENTRY.replace("id: demo", "id: other"))
     assert "differs from file name" in errors_of(knowledge, intents)
+
+
+def test_entry_delivered_by_an_unknown_actor_is_refused(tmp_path):
+    knowledge, intents = make_content(tmp_path, entry=ENTRY + "delivered_by: [nobody]\n")
+    assert "refers to unknown entry 'nobody'" in errors_of(knowledge, intents)
