@@ -35,10 +35,6 @@ CHAR_MIN_DF = 2
 # Inverse regularisation strength of the logistic regression (scikit-learn's C).
 C = 50.0
 OUT_OF_SCOPE = "out_of_scope"
-# Out-of-scope messages are of several kinds (everyday sentences, other administrative matters,
-# private stories) that one linear class draws together badly: each kind is a class of its own,
-# "out_of_scope_<kind>", and their probabilities are summed back into "out_of_scope".
-OUT_OF_SCOPE_KIND = OUT_OF_SCOPE + "_"
 # A message that names a scheme by its acronym or alias is about that scheme, however long the
 # story around it: its intent's confidence is lifted to at least this floor.
 EXACT_FLOOR = 0.65
@@ -102,11 +98,6 @@ class LinearRanker:
         self.intercept = intercept
         self.classes = classes
         self.exact = exact
-        # Classes read as out_of_scope: the rank merges their probabilities.
-        self._off_topic = np.array([c == OUT_OF_SCOPE or c.startswith(OUT_OF_SCOPE_KIND) for c in classes])
-        self._merges = int(self._off_topic.sum()) > 1
-        self._ranked_classes = ([c for c, off in zip(classes, self._off_topic, strict=True) if not off] + [OUT_OF_SCOPE]
-                                if self._merges else classes)
         # Block of each feature (words, stems, pairs, characters), for the per-block norms.
         kinds = {"w": 0, "s": 1, "b": 2, "c": 3}
         self._blocks = np.zeros(len(vocabulary), dtype=np.intp)
@@ -204,15 +195,12 @@ class LinearRanker:
         if not tokens:
             return []
         probabilities = self.probabilities(normalised)
-        classes = self._ranked_classes
-        if self._merges:
-            probabilities = np.append(probabilities[~self._off_topic], probabilities[self._off_topic].sum())
         exact = self.exact.hits(tokens) if self.exact is not None else {}
         scores: dict[str, float] = {}
         order = np.argsort(-probabilities)[: max(limit, 8)]
         for k in order:
-            scores[classes[k]] = float(probabilities[k])
-        index = {c: k for k, c in enumerate(classes)} if exact else {}
+            scores[self.classes[k]] = float(probabilities[k])
+        index = {c: k for k, c in enumerate(self.classes)} if exact else {}
         for intent, bonus in exact.items():
             p = float(probabilities[index[intent]]) if intent in index else 0.0
             value = p + bonus
