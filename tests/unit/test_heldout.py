@@ -26,12 +26,14 @@ COPY_RATIO = 90.0
 # everyone writes the same way: the same words in intents/ are not a copy.
 COPY_MIN_WORDS = 5
 # Floors: the held-out figures must stay above these (measured value minus a small margin).
-# The held-out figures of benchmarks/bench_nlu.py (aggregated, 2026-12-02, branch nlu2: top-1 85.4 %,
-# 26+ words 56.8 %, off-topic 93.8 %, near-domain 90.6 %, 1 false place) minus two points.
-TOP1_FLOOR = 0.834
-LONG_TOP1_FLOOR = 0.548  # messages of 26 words or more
-REJECTION_FLOOR = 0.918
-NEAR_DOMAIN_FLOOR = 0.886
+# The held-out figures of benchmarks/bench_nlu.py (aggregated, 2026-12-02, main after the content4
+# merge: top-1 88.4 %, 26+ words 66.1 %, off-topic 95.4 %, near-domain 92.5 %, precise questions
+# answered by their entry 78.0 %, 1 false place) minus about two points.
+TOP1_FLOOR = 0.864
+LONG_TOP1_FLOOR = 0.64  # messages of 26 words or more
+REJECTION_FLOOR = 0.93
+NEAR_DOMAIN_FLOOR = 0.905
+PRECISE_FLOOR = 0.76  # precise questions answered by the entry labelled for them
 MAX_FALSE_PLACES = 1
 
 
@@ -50,6 +52,13 @@ def answered(engine, cases):
     return [(case, system.answer(case.text)[0]) for case in cases]
 
 
+@pytest.fixture(scope="module")
+def answered_entries(engine, cases):
+    topics = TopicMap(engine.content)
+    system = EngineSystem(engine, topics)
+    return [(case, topics.entry(system.answer(case.text)[1])) for case in cases if case.precise and case.entry]
+
+
 def test_heldout_files_exist():
     assert HELDOUT_FILES, f"no held-out set in {DATA} (heldout*.yaml)"
 
@@ -59,7 +68,8 @@ def test_no_intent_example_copies_a_heldout_message(engine, cases):
     messages = sorted({normalize(c.text) for c in cases if len(normalize(c.text).split()) >= COPY_MIN_WORDS})
     scores = process.cdist(messages, examples, scorer=fuzz.ratio, processor=None, score_cutoff=COPY_RATIO)
     copies = [(messages[i], examples[j]) for i, j in zip(*scores.nonzero(), strict=True)]
-    assert not copies, f"{len(copies)} intent examples copy held-out messages, e.g. {copies[:5]}"
+    # The intent examples only: enough to find and remove them, without showing held-out messages.
+    assert not copies, f"{len(copies)} intent examples copy held-out messages: {sorted({e for _, e in copies})[:10]}"
 
 
 def _share(pairs) -> float:
@@ -77,6 +87,10 @@ def test_long_messages_stay_above_their_floor(answered):
     assert _share(long) >= LONG_TOP1_FLOOR
 
 
+def test_precise_questions_answered_by_their_entry_stay_above_their_floor(answered_entries):
+    assert _share(entry == case.entry for case, entry in answered_entries) >= PRECISE_FLOOR
+
+
 def test_off_topic_rejection_stays_above_its_floor(answered):
     assert _share(topic is None for case, topic in answered if not case.topic) >= REJECTION_FLOOR
 
@@ -87,5 +101,6 @@ def test_near_domain_rejection_stays_above_its_floor(answered):
 
 def test_off_topic_messages_seldom_get_a_place(engine, cases):
     system = EngineSystem(engine, TopicMap(engine.content))
-    false_places = [c.text for c in cases if not c.topic and system.acts_on_place(c.text)]
-    assert len(false_places) <= MAX_FALSE_PLACES, false_places
+    false_places = sum(1 for c in cases if not c.topic and system.acts_on_place(c.text))
+    # Only the count: a failure must not print held-out messages (they would be read, then tuned on).
+    assert false_places <= MAX_FALSE_PLACES, f"{false_places} off-topic held-out messages got a place"
