@@ -48,6 +48,7 @@ from bot.nlu.policy import (
 )
 from bot.nlu.ranking import Candidate, ExactIndex, Ranker, training_phrases
 from bot.nlu.slots import asks_question, speaks_of_oneself, tells_who_one_is
+from bot.nlu.words import STOP_WORDS
 from bot.orientation.orientation import Orientation, Services
 from bot.orientation.reading import Vocabulary
 from bot.replies import Block, Button, ContactCard, Event, Reply
@@ -65,6 +66,7 @@ CRESS_INTENTS = {"cress", "cress_contact"}
 # Who, stage and need: told together, they make a profile for the orientation.
 PROFILE_STEPS = frozenset({"who", "stage", "need"})
 OUT_OF_SCOPE = "out_of_scope"
+GOODBYE = "goodbye"
 
 
 @dataclass
@@ -132,7 +134,7 @@ class Engine:
             messages=self.messages,
             vocabulary=self.vocabulary,
             entries=self.content.entries,
-            rank=self.matcher.rank,
+            rank=self.rank,
             intent=self.intent,
             answer=lambda state, intent, confidence: self.answer_intent(state, intent, confidence, None),
             entries_matching=lambda text: self.entries_matching(text, limit=20),
@@ -152,6 +154,32 @@ class Engine:
 
     def intent(self, intent_id: str) -> Intent | None:
         return self.content.intents_by_id.get(intent_id)
+
+    def rank(self, normalised: str) -> list[Candidate]:
+        """The intent model's candidates, except a goodbye the message does not say: the model
+        learns "je m'en vais" and "à la prochaine" so well that "je vais à la plage" reads as one."""
+        candidates = self.matcher.rank(normalised)
+        if candidates and candidates[0].intent == GOODBYE and not self._says_goodbye(normalised):
+            return [c for c in candidates if c.intent != GOODBYE]
+        return candidates
+
+    @cached_property
+    def _goodbye_phrases(self) -> set[tuple[str, ...]]:
+        intent = self.intent(GOODBYE)
+        phrases = {tuple(normalize(e).split()) for e in (intent.examples if intent else [])}
+        return {p for p in phrases if p}
+
+    def _says_goodbye(self, normalised: str) -> bool:
+        """The message is one of the goodbye phrases, or holds one that is more than a small word."""
+        tokens = tuple(normalised.split())
+        for phrase in self._goodbye_phrases:
+            if tokens == phrase:
+                return True
+            if len(phrase) == 1 and phrase[0] in STOP_WORDS:
+                continue  # "a+" is "a": a goodbye alone, not inside "je vais a la plage"
+            if any(tokens[i : i + len(phrase)] == phrase for i in range(len(tokens) - len(phrase) + 1)):
+                return True
+        return False
 
     def entries_matching(self, normalised: str, limit: int = 10) -> list[tuple[Entry, float]]:
         """Knowledge entries whose examples resemble a normalised text, best first, with the
@@ -333,7 +361,7 @@ class Engine:
         waiting_for_place = state.pending == "place"
         place, self_located = self._place_with_evidence(normalised, waiting_for_place, raw)
         rest = remove_span(normalised, place.matched_text) if place else normalised
-        candidates = self.matcher.rank(rest)
+        candidates = self.rank(rest)
         ranked.extend(candidates)
         decision = decide(candidates, words=len(rest.split()), faq_of=self.faq_of)
         top = decision.top
