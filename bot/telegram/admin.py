@@ -16,7 +16,7 @@ from telegram.ext import ContextTypes
 from bot.learn.log import LearnLog
 from bot.learn.stats import compute
 from bot.reload import Reloader
-from bot.telegram.handlers import NO_PREVIEW, parse_command
+from bot.telegram.handlers import NO_PREVIEW, command_of
 from bot.telegram.logs import log_event
 from bot.telegram.render import MAX_MESSAGE_CHARS
 
@@ -38,13 +38,10 @@ class AdminCommands:
         return self.reloader.service.engine.messages
 
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message = update.effective_message
-        if message is None:
+        found = command_of(update, context.bot.username)
+        if found is None:
             return
-        parsed = parse_command(message, context.bot.username)
-        if parsed is None:
-            return
-        command, argument = parsed
+        message, command, argument = found
         text = await (self.reload_text() if command == "recharger" else self.stats_text(argument))
         log_event(logger, "admin_command", chat=message.chat.id, command=command)
         await context.bot.send_message(message.chat.id, text[:MAX_MESSAGE_CHARS], link_preview_options=NO_PREVIEW)

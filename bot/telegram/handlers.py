@@ -67,6 +67,15 @@ def parse_command(message: Message, bot_username: str) -> tuple[str, str] | None
     return name.lower(), text[entity.length :].strip()
 
 
+def command_of(update: Update, bot_username: str) -> tuple[Message, str, str] | None:
+    """(message, command, argument) of an update that is a command for this bot, else None."""
+    message = update.effective_message
+    if message is None:
+        return None
+    parsed = parse_command(message, bot_username)
+    return (message, *parsed) if parsed is not None else None
+
+
 def addressed_text(message: Message, bot_username: str, bot_id: int) -> str | None:
     """The text meant for the bot: all of it in private chats; in groups only when the bot
     is mentioned (the mention removed) or the message replies to the bot."""
@@ -152,13 +161,10 @@ class Door:
     # -- handler callbacks ---------------------------------------------------------------------
 
     async def on_command(self, update: Update, context: Context) -> None:
-        message = update.effective_message
-        if message is None:
+        found = command_of(update, context.bot.username)
+        if found is None:
             return
-        parsed = parse_command(message, context.bot.username)
-        if parsed is None:
-            return
-        command, argument = parsed
+        message, command, argument = found
         event = Event("command", command=command, text=argument, now=self.clock())
         await self.respond(update, context, message.chat.id, event, self._quote(message))
 
