@@ -379,7 +379,7 @@ class Engine:
                 # "et en Bretagne ?" after a question: the same answer, for the new place.
                 return self.answer_intent(self.remember_place(state, place.candidates), previous, 1.0, None)
             if not waiting_for_place and not clearly_in_scope(decision, candidates):
-                # A place in an off-topic message ("une maison à Angers") is neither kept nor shown.
+                # A place in an off-topic message ("un appartement à Rennes") is neither kept nor shown.
                 place, self_located = None, False
         elif waiting_for_place and not confident:
             return self.say("cress_place_not_found"), state

@@ -42,7 +42,7 @@ STORY_DOMINANCE = 0.60
 AMBIGUITY_MARGIN = 0.05
 
 # A place named in passing counts only in a message clearly about the ESS: answered from the
-# threshold, with the out-of-scope class under this confidence ("acheter une maison à Angers" names no place to keep).
+# threshold, with the out-of-scope class under this confidence ("un appartement à Rennes" names no place to keep).
 OUT_OF_SCOPE_DOUBT = 0.15
 
 DecisionKind = Literal["answer", "did_you_mean", "not_understood"]
