@@ -91,7 +91,13 @@ class Reply:
 
 
 def render_card_plain(card: ContactCard) -> str:
-    lines = [card.title, *card.lines]
+    block = card_block(card)
+    return "\n".join(part for part in (block.title, block.text) if part)
+
+
+def card_block(card: ContactCard) -> Block:
+    """A contact card as a paragraph, for a reply whose card must come before its last question."""
+    lines = list(card.lines)
     for label, value in (
         ("Site", card.website),
         ("Courriel", card.email),
@@ -100,4 +106,4 @@ def render_card_plain(card: ContactCard) -> str:
     ):
         if value:
             lines.append(f"{label} : {value}")
-    return "\n".join(lines)
+    return Block("\n".join(lines), title=card.title)

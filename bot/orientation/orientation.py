@@ -20,12 +20,14 @@ from bot.orientation.flow import NO_PLACE, SLOT_STEPS, Flow, Step
 from bot.orientation.ranking import Profile, Ranking, depends_on, recommend
 from bot.orientation.reading import Reading, Vocabulary, read
 from bot.orientation.results import Results
-from bot.replies import Block, Button, Reply
+from bot.replies import Block, Button, Reply, card_block
 from bot.state import ConversationState
 from bot.territory import Place, PlaceMatch, Territory
 
 OUT_OF_SCOPE = "out_of_scope"
 CRESS_ENTRY = "cress"
+# Asked in the middle of the flow, these are answered for the place named or already known.
+CRESS_INTENTS = frozenset({"cress", "cress_contact"})
 # Said when leaving: answered without asking the current step again.
 LEAVING_INTENTS = frozenset({"goodbye"})
 # Steps where a typed number picks a choice ("Combien de salariés ?" takes "3" as a count).
@@ -112,7 +114,7 @@ class Orientation:
         confident = top is not None and top.confidence >= THRESHOLD
         if self._is_aside(flow, reading, normalised, top if confident else None):
             assert top is not None
-            return self._aside(state, flow, top)
+            return self._aside(state, flow, top, reading)
         before_flow, before_place = flow, state.place
         flow, state, notes = self._take(flow, state, reading, normalised)
         understood = flow.with_(relevance=before_flow.relevance) != before_flow or state.place != before_place
@@ -120,7 +122,7 @@ class Orientation:
             return self._next(state, flow, notes)
         fits_nothing = top is not None and top.intent == OUT_OF_SCOPE and len(reading.tokens) < MIN_ASIDE_WORDS
         if confident and top is not None and top.intent != "orientation" and not reading.said and not fits_nothing:
-            return self._aside(state, flow, top)
+            return self._aside(state, flow, top, reading)
         if (reading.question or reading.maybe_question) and not reading.said:
             # A question about something we do not know: say so, then the same step.
             return self._next(state, flow, [Block(self.messages("orientation_off_topic")),
@@ -258,9 +260,13 @@ class Orientation:
                 relevance[actor] = max(relevance.get(actor, 0.0), confidence)
         return relevance
 
-    def _aside(self, state: ConversationState, flow: Flow, top: Candidate) -> Result:
+    def _aside(self, state: ConversationState, flow: Flow, top: Candidate, reading: Reading) -> Result:
         """Answer the question first, then ask the same step again, with its choices."""
         intent = self.s.intent(top.intent)
+        if intent is not None and intent.id in CRESS_INTENTS:
+            local = self._local_cress_aside(state, flow, intent, top, reading)
+            if local is not None:
+                return local
         if intent is not None and (intent.knowledge or intent.message):
             # Without the place: the local CRESS card belongs to the results, not to this answer.
             answer, after = self.s.answer(state.with_(flow=None, place=None), intent, top.confidence)
@@ -270,11 +276,29 @@ class Orientation:
                 return answer, state
             blocks = list(answer.blocks)
         elif intent is not None and intent.action in ("cress", "catalogue"):
-            # Not answered here: the CRESS card comes with the results; the catalogue is a command.
+            # Not answered here without a place: the CRESS card comes with the results; the
+            # catalogue is a command.
             blocks = [Block(self.messages(f"orientation_aside_{intent.action}"))]
         else:
             blocks = [Block(self.messages("orientation_off_topic"))]
         return self._next(state, flow, [*blocks, Block(self.messages("orientation_resume"))], intent=top.intent)
+
+    def _local_cress_aside(
+        self, state: ConversationState, flow: Flow, intent: Intent, top: Candidate, reading: Reading
+    ) -> Result | None:
+        """"et la cress c'est qui à Lyon ?": the CRESS of the place named (which becomes the flow's
+        place when none is known yet) or of the place already given; None without any place."""
+        found = self.s.find_place(reading.kept_text, True) if reading.kept_text else None
+        if found is not None and len(found.candidates) == 1:
+            state = self.s.remember_place(state, found.candidates)
+            if flow.place is None:
+                flow = flow.set("place", _code(found.place)).with_(place_choices=[])
+        if state.place is None:
+            return None
+        answer, after = self.s.answer(state.with_(flow=None), intent, top.confidence)
+        state = state.with_(last_intent=after.last_intent)
+        blocks = [*answer.blocks, *map(card_block, answer.cards), Block(self.messages("orientation_resume"))]
+        return self._next(state, flow, blocks, intent=top.intent)
 
     # -- steps ----------------------------------------------------------------------------
 

@@ -57,6 +57,24 @@ def test_asking_for_the_cress_in_the_middle_is_promised_with_the_results(chat):
     assert chat.text.rstrip().endswith("Où en est votre projet ?")
 
 
+def test_asking_for_the_cress_of_a_town_in_the_middle_gives_it_now_and_keeps_the_place(chat):
+    start_as_association(chat)
+    chat.send("ok et la cress c qui a lyon")
+    text = chat.text
+    assert "CRESS Auvergne-Rhône-Alpes" in text and "cress-aura.org" in text
+    assert text.index("cress-aura.org") < text.index("Je reprends") < text.index("Où en est votre projet")
+    assert chat.state.place.label.startswith("Lyon")
+    assert flow(chat).place is not None and flow(chat).who == "association"
+
+
+def test_asking_for_the_cress_in_the_middle_gives_the_one_of_the_place_already_given(chat):
+    chat.command("orienter", "je suis une association à Brest")
+    chat.send("et ma cress c'est laquelle ?")
+    assert "CRESS Bretagne" in chat.text
+    assert chat.text.rstrip().endswith("Où en est votre projet ?")
+    assert chat.state.place.label.startswith("Brest")
+
+
 def test_small_talk_in_the_middle_is_answered_and_the_flow_resumes(chat):
     start_as_association(chat)
     chat.send("t'es un robot ?")
