@@ -67,6 +67,9 @@ CRESS_INTENTS = {"cress", "cress_contact"}
 PROFILE_STEPS = frozenset({"who", "stage", "need"})
 OUT_OF_SCOPE = "out_of_scope"
 GOODBYE = "goodbye"
+GREETING = "greeting"
+# "bonjour tout le monde" is a greeting; "bonjour, j'ai un projet de recyclerie" is a message.
+MIN_WORDS_AFTER_GREETING = 3
 
 
 @dataclass
@@ -156,12 +159,37 @@ class Engine:
         return self.content.intents_by_id.get(intent_id)
 
     def rank(self, normalised: str) -> list[Candidate]:
-        """The intent model's candidates, except a goodbye the message does not say: the model
-        learns "je m'en vais" and "à la prochaine" so well that "je vais à la plage" reads as one."""
+        """The intent model's candidates for what follows an opening greeting, except a goodbye
+        the message does not say: the model learns "je m'en vais" and "à la prochaine" so well
+        that "je vais à la plage" reads as one."""
         candidates = self.matcher.rank(normalised)
+        if rest := self._after_greeting(normalised):
+            # "bonjour, je suis élue d'une commune de 3000 habitants...": what follows the greeting
+            # may be the message; its reading is kept when it is surer than the whole's
+            # ("bonjour tout le monde" stays a greeting).
+            after = self.matcher.rank(rest)
+            if after and after[0].intent != OUT_OF_SCOPE and (
+                not candidates or after[0].confidence > candidates[0].confidence
+            ):
+                return after
         if candidates and candidates[0].intent == GOODBYE and not self._says_goodbye(normalised):
             return [c for c in candidates if c.intent != GOODBYE]
         return candidates
+
+    @cached_property
+    def _greeting_phrases(self) -> list[tuple[str, ...]]:
+        intent = self.intent(GREETING)
+        phrases = {tuple(normalize(e).split()) for e in (intent.examples if intent else [])}
+        return sorted((p for p in phrases if p), key=len, reverse=True)
+
+    def _after_greeting(self, normalised: str) -> str:
+        """What follows a greeting that opens the message, when it is more than a word or two."""
+        tokens = normalised.split()
+        for phrase in self._greeting_phrases:
+            if tuple(tokens[: len(phrase)]) == phrase:
+                rest = tokens[len(phrase):]
+                return " ".join(rest) if len(rest) >= MIN_WORDS_AFTER_GREETING else ""
+        return ""
 
     @cached_property
     def _goodbye_phrases(self) -> set[tuple[str, ...]]:

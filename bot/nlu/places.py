@@ -47,6 +47,8 @@ PLACE_CUES = frozenset(
 )
 # Only these cues make an ordinary word a place without a capital letter: "dans le Nord",
 # "departement de la Manche"; "a la reunion de demain" and "au port" need one.
+# "pres de", "proche de", "a cote de" + a town: said of a place, even one whose name is a word.
+NEAR_CUES = frozenset({"pres", "proche", "cote"})
 STRONG_CUES = frozenset({"dans", "departement", "dept", "dep", "dpt", "region", "cress"})
 # "de" + a place counts only for places people name as such: "la CRESS de Bretagne", "de Lyon".
 OF_CUES = frozenset({"de", "d", "du"})
@@ -138,6 +140,7 @@ def place_evidence(
             or (whole and big >= WHOLE_MESSAGE_ORDINARY_POPULATION)
             or (whole and town and _written_capitalised(raw, matched))
             or (town and cue in PLACE_CUES and _located_before(tokens, matched))
+            or (town and cue in NEAR_CUES)  # "une commune près de Rodez"
         )
     else:
         known = big >= OF_MIN_POPULATION or any(p.kind != "commune" for p in place.candidates)

@@ -265,8 +265,12 @@ class Matcher:
         if name not in self.commune_needing_context:
             return True
         context = tokens[at] if at >= 0 else None
+        if context in ("de", "d") and at >= 1 and tokens[at - 1] in NEAR_WORDS:
+            return True  # "pres de Rodez", "a cote de Tours"
         if context not in lx.COMMUNE_CONTEXT:
             return False
+        if context in ("au", "aux") and name.split()[0] not in ("le", "les"):
+            return False  # "adjointe au maire": "au" stands for "le"/"les" only ("au Havre")
         if context == "a" and name.split()[0] in ("l", "la", "le", "les"):
             return False  # "a la campagne", "a l echelle": only with a stronger context
         if context == "a" and at >= 1:
@@ -401,6 +405,10 @@ class Matcher:
             places.extend(p for p in h.places if p not in places)
         texts = [h.text for h in sorted(strict, key=lambda h: h.start)]
         return PlaceMatch(_cap(places), " ".join(texts))
+
+
+# "pres de", "proche de", "a cote de": the town follows "de".
+NEAR_WORDS = frozenset({"pres", "proche", "cote"})
 
 
 def _only_fillers(tokens: list[str], start: int, end: int) -> bool:

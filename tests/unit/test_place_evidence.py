@@ -20,6 +20,8 @@ TRAPS = [
     "orange",
     "je suis a fond sur le projet",
     "c'est a voir avec le bureau",
+    "je suis adjointe au maire",  # "au" + Mairé: "au" stands for "le", never before a plain town
+    "c'est près de chez moi",
 ]
 
 
@@ -58,6 +60,14 @@ def test_real_place_is_found_and_remembered(chat, message, kind, code):
     assert chat.state.place is not None, chat.text
     assert (chat.state.place.kind, chat.state.place.code) == (kind, code)
     assert reply.cards
+
+
+def test_elected_official_near_a_town_whose_name_is_also_a_word_gets_its_cress(chat):
+    # "rodez" is also a verb form; "près de" says it is the town, and "au maire" is not Mairé.
+    reply = chat.send("bonjour je suis adjointe au maire d une commune de 3000 hab pres de rodez")
+    assert chat.state.place is not None and chat.state.place.label.startswith("Rodez")
+    assert reply.intent == "leviers_collectivites"
+    assert [c.title for c in reply.cards] == ["CRESS Occitanie"]
 
 
 def test_town_named_in_passing_does_not_replace_the_remembered_place(chat):

@@ -35,3 +35,27 @@ EVERYDAY = ["je vais a la plage", "je vais au port demain", "on est a bout", "je
 def test_an_everyday_sentence_is_not_taken_for_a_goodbye(chat, message):
     chat.send(message)
     assert GOODBYE_TEXT not in chat.text
+
+
+WELCOME_TEXT = "Je suis Boussole ESS"
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("bonjour je voudrais savoir c quoi le dla", "dla"),
+        ("salut, c'est quoi une scic ?", "scic"),
+        ("hello notre asso a des soucis de tresorerie", "tresorerie_difficultes"),
+        ("bonsoir, que peut faire ma commune pour soutenir les assos et les coops ?", "leviers_collectivites"),
+    ],
+)
+def test_a_greeting_that_opens_a_question_does_not_hide_it(chat, message, intent):
+    reply = chat.send(message)
+    assert reply.intent == intent
+    assert WELCOME_TEXT not in chat.text
+
+
+@pytest.mark.parametrize("message", ["bonjour", "bonjour tout le monde", "salut le bot", "bonjour madame monsieur"])
+def test_a_greeting_alone_gets_the_welcome(chat, message):
+    chat.send(message)
+    assert WELCOME_TEXT in chat.text
