@@ -345,7 +345,7 @@ class Engine:
             reply = replace(self.say("feedback_missing_thanks"), missing_for=state.last_intent)
             return reply, state.with_(pending=None)
         if state.flow is not None:
-            result = self.orientation.on_text(state, normalised)
+            result = self.orientation.on_text(state, normalised, asks=asks_question(text, normalised))
             if result is not None:
                 return self._with_notes(result, notes)
         reply, state = self._understand(state, normalised, text)

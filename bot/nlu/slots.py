@@ -29,7 +29,8 @@ def tells_who_one_is(normalised: str) -> bool:
 QUESTION_PHRASES = ("c est quoi", "c quoi", "est ce que", "est ce qu", "qu est ce", "peut on", "peut il", "peut elle",
                     "peuvent ils",
                     "peuvent elles", "puis je", "pouvons nous", "a t il", "a t on", "y a t il", "faut il",
-                    "doit on", "doit il", "sommes nous", "suis je", "ai je", "avons nous", "est il", "est elle")
+                    "doit on", "doit il", "sommes nous", "suis je", "ai je", "avons nous", "est il", "est elle",
+                    "que faire", "quoi faire", "on fait comment")
 QUESTION_STARTS = frozenset(
     "comment pourquoi quand combien quel quelle quels quelles qui quoi ou lequel laquelle lesquels "
     "lesquelles peut peuvent existe faut est".split()

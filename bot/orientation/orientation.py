@@ -89,7 +89,8 @@ class Orientation:
                 notes.insert(0, Block(self.messages("orientation_understood", what=" · ".join(understood))))
         return self._next(state.with_(pending=None), flow, [Block(self.messages("orientation_intro")), *notes])
 
-    def on_text(self, state: ConversationState, normalised: str) -> Result | None:
+    def on_text(self, state: ConversationState, normalised: str, asks: bool = False) -> Result | None:
+        """`asks`: the message asks something (a question mark, "comment", "que faire"...)."""
         flow = Flow.load(state.flow)
         control = self.vocabulary.control(normalised)
         if flow.done:
@@ -118,10 +119,19 @@ class Orientation:
         before_flow, before_place = flow, state.place
         flow, state, notes = self._take(flow, state, reading, normalised)
         understood = flow.with_(relevance=before_flow.relevance) != before_flow or state.place != before_place
+        answers_too = asks and confident and top is not None and self._is_knowledge(top.intent)
+        if understood and answers_too and top is not None and top.intent != state.last_intent:
+            # "on risque de ne pas payer les salaires, que faire ?": noted, and answered.
+            answer, after = self.s.answer(state.with_(flow=None, place=None), self.s.intent(top.intent), top.confidence)
+            state = state.with_(last_intent=after.last_intent)
+            return self._next(state, flow, [*answer.blocks, *notes])
         if understood or self._names_choices(flow, reading):
             return self._next(state, flow, notes)
         fits_nothing = top is not None and top.intent == OUT_OF_SCOPE and len(reading.tokens) < MIN_ASIDE_WORDS
-        if confident and top is not None and top.intent != "orientation" and not reading.said and not fits_nothing:
+        # A message that only repeats what is known ("un prêt de trésorerie c'est possible ?" once
+        # the need is noted) is an aside when it asks something.
+        says_nothing_new = not reading.said or answers_too
+        if confident and top is not None and top.intent != "orientation" and says_nothing_new and not fits_nothing:
             return self._aside(state, flow, top, reading)
         if (reading.question or reading.maybe_question) and not reading.said:
             # A question about something we do not know: say so, then the same step.
@@ -175,6 +185,10 @@ class Orientation:
         # Out of scope is an aside only when it says something ("il fait beau à Brest demain") ;
         # a word that fits nothing ("bleu") gets "je n'ai pas compris" and the same choices.
         return top.intent == OUT_OF_SCOPE and len(reading.tokens) >= MIN_ASIDE_WORDS
+
+    def _is_knowledge(self, intent_id: str) -> bool:
+        intent = self.s.intent(intent_id)
+        return intent is not None and intent.knowledge is not None and intent.id not in CRESS_INTENTS
 
     def _names_choices(self, flow: Flow, reading: Reading) -> bool:
         """The message names again the ambiguous place whose choices are shown."""
@@ -267,7 +281,12 @@ class Orientation:
             local = self._local_cress_aside(state, flow, intent, top, reading)
             if local is not None:
                 return local
-        if intent is not None and (intent.knowledge or intent.message):
+        if intent is not None and intent.knowledge and intent.id == state.last_intent:
+            # Asked again in other words: not the same card twice in a row.
+            entry = self.s.entries.get(intent.knowledge)
+            name = entry.name if entry is not None else intent.knowledge
+            blocks = [Block(self.messages("orientation_aside_again", name=name))]
+        elif intent is not None and (intent.knowledge or intent.message):
             # Without the place: the local CRESS card belongs to the results, not to this answer.
             answer, after = self.s.answer(state.with_(flow=None, place=None), intent, top.confidence)
             state = state.with_(last_intent=after.last_intent)

@@ -75,6 +75,26 @@ def test_asking_for_the_cress_in_the_middle_gives_the_one_of_the_place_already_g
     assert chat.state.place.label.startswith("Brest")
 
 
+def test_an_answer_to_the_step_that_also_asks_is_noted_and_answered(chat):
+    start_as_association(chat)
+    chat.send("on risque de ne pas pouvoir payer les salaires a la fin du mois, que faire")
+    text = chat.text
+    assert flow(chat).stage == "difficulte"
+    assert "Urssaf" in text  # the cash-flow answer
+    assert text.index("Urssaf") < text.index("De quoi avez-vous besoin")
+
+
+def test_a_question_repeating_what_is_known_is_answered_not_taken_for_a_place(chat):
+    chat.command("orienter", "association en difficulté, 3 salariés, besoin de financer")
+    assert "Où êtes-vous" in chat.text
+    chat.send("et un prêt de trésorerie c'est possible ?")
+    assert "Je n'ai pas reconnu ce lieu" not in chat.text
+    assert "Urssaf" in chat.text and chat.text.rstrip().endswith("région)")
+    chat.send("un pret pour la treso c possible ?")
+    # Asked again in other words: a pointer to the answer above, not the same card twice.
+    assert "juste au-dessus" in chat.text and "Urssaf" not in chat.text
+
+
 def test_small_talk_in_the_middle_is_answered_and_the_flow_resumes(chat):
     start_as_association(chat)
     chat.send("t'es un robot ?")
