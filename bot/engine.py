@@ -42,6 +42,7 @@ from bot.nlu.policy import (
     HUMAN_HELP_CONFIDENCE,
     HUMAN_HELP_INTENTS,
     MAX_SUGGESTIONS,
+    THRESHOLD,
     Decision,
     clearly_in_scope,
     decide,
@@ -67,9 +68,10 @@ CRESS_INTENTS = {"cress", "cress_contact"}
 PROFILE_STEPS = frozenset({"who", "stage", "need"})
 OUT_OF_SCOPE = "out_of_scope"
 GOODBYE = "goodbye"
-GREETING = "greeting"
+# Said before the message itself: "bonjour, ...", "super merci, ...".
+COURTESY_INTENTS = ("greeting", "thanks")
 # "bonjour tout le monde" is a greeting; "bonjour, j'ai un projet de recyclerie" is a message.
-MIN_WORDS_AFTER_GREETING = 3
+MIN_WORDS_AFTER_COURTESY = 3
 
 
 @dataclass
@@ -163,13 +165,17 @@ class Engine:
         the message does not say: the model learns "je m'en vais" and "à la prochaine" so well
         that "je vais à la plage" reads as one."""
         candidates = self.matcher.rank(normalised)
-        if rest := self._after_greeting(normalised):
-            # "bonjour, je suis élue d'une commune de 3000 habitants...": what follows the greeting
-            # may be the message; its reading is kept when it is surer than the whole's
-            # ("bonjour tout le monde" stays a greeting).
+        if rest := self._after_courtesy(normalised):
+            # "bonjour, je suis élue d'une commune de 3000 habitants...", "super merci, comment on
+            # contacte France Active": what follows the greeting or the thanks may be the message;
+            # its reading is kept when it is surer than the whole's ("bonjour tout le monde" stays
+            # a greeting).
             after = self.matcher.rank(rest)
+            whole = candidates[0] if candidates else None
             if after and after[0].intent != OUT_OF_SCOPE and (
-                not candidates or after[0].confidence > candidates[0].confidence
+                whole is None
+                or after[0].confidence > whole.confidence
+                or (whole.intent in COURTESY_INTENTS and after[0].confidence >= THRESHOLD)
             ):
                 return after
         if candidates and candidates[0].intent == GOODBYE and not self._says_goodbye(normalised):
@@ -177,18 +183,23 @@ class Engine:
         return candidates
 
     @cached_property
-    def _greeting_phrases(self) -> list[tuple[str, ...]]:
-        intent = self.intent(GREETING)
-        phrases = {tuple(normalize(e).split()) for e in (intent.examples if intent else [])}
+    def _courtesy_phrases(self) -> list[tuple[str, ...]]:
+        phrases = {
+            tuple(normalize(example).split())
+            for intent_id in COURTESY_INTENTS
+            if (intent := self.intent(intent_id)) is not None
+            for example in intent.examples
+        }
         return sorted((p for p in phrases if p), key=len, reverse=True)
 
-    def _after_greeting(self, normalised: str) -> str:
-        """What follows a greeting that opens the message, when it is more than a word or two."""
+    def _after_courtesy(self, normalised: str) -> str:
+        """What follows a greeting or thanks that opens the message, when it is more than a word
+        or two."""
         tokens = normalised.split()
-        for phrase in self._greeting_phrases:
+        for phrase in self._courtesy_phrases:
             if tuple(tokens[: len(phrase)]) == phrase:
                 rest = tokens[len(phrase):]
-                return " ".join(rest) if len(rest) >= MIN_WORDS_AFTER_GREETING else ""
+                return " ".join(rest) if len(rest) >= MIN_WORDS_AFTER_COURTESY else ""
         return ""
 
     @cached_property

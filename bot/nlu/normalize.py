@@ -21,6 +21,7 @@ SMS_FORMS: dict[str, str] = {
     "komment": "comment",
     "cb": "combien",
     "cbien": "combien",
+    "diff": "difference",
     "subv": "subvention",
     "subvs": "subventions",
     "subs": "subventions",

@@ -49,6 +49,7 @@ PLACE_CUES = frozenset(
 # "departement de la Manche"; "a la reunion de demain" and "au port" need one.
 # "pres de", "proche de", "a cote de" + a town: said of a place, even one whose name is a word.
 NEAR_CUES = frozenset({"pres", "proche", "cote"})
+EN_IDIOMS = frozenset({"somme"})
 STRONG_CUES = frozenset({"dans", "departement", "dept", "dep", "dpt", "region", "cress"})
 # "de" + a place counts only for places people name as such: "la CRESS de Bretagne", "de Lyon".
 OF_CUES = frozenset({"de", "d", "du"})
@@ -141,6 +142,9 @@ def place_evidence(
             or (whole and town and _written_capitalised(raw, matched))
             or (town and cue in PLACE_CUES and _located_before(tokens, matched))
             or (town and cue in NEAR_CUES)  # "une commune près de Rodez"
+            # "dans mon village en Creuse": "en" + a department is how people say where they are
+            # ("en somme" is an idiom, not the Somme).
+            or (cue == "en" and matched not in EN_IDIOMS and all(p.kind == "department" for p in place.candidates))
         )
     else:
         known = big >= OF_MIN_POPULATION or any(p.kind != "commune" for p in place.candidates)

@@ -17,6 +17,7 @@ from bot.nlu.normalize import normalize
         ("qd est le mois de l'ess", "quand est le mois de l ess"),
         ("cmt on fait pr les subs", "comment on fait pour les subventions"),
         ("cb ca coute", "combien ca coute"),
+        ("c koi la diff", "c quoi la difference"),
         ("Saint-Étienne", "saint etienne"),
         ("CRESS pour le 2A", "cress pour le 2a"),
         ("cress 29200", "cress 29200"),

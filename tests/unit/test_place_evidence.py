@@ -22,6 +22,7 @@ TRAPS = [
     "c'est a voir avec le bureau",
     "je suis adjointe au maire",  # "au" + Mairé: "au" stands for "le", never before a plain town
     "c'est près de chez moi",
+    "en somme on voudrait une scic",  # an idiom, not the Somme
 ]
 
 
@@ -68,6 +69,16 @@ def test_elected_official_near_a_town_whose_name_is_also_a_word_gets_its_cress(c
     assert chat.state.place is not None and chat.state.place.label.startswith("Rodez")
     assert reply.intent == "leviers_collectivites"
     assert [c.title for c in reply.cards] == ["CRESS Occitanie"]
+
+
+@pytest.mark.parametrize(("message", "code"), [
+    ("slt jveux lancer une ressourcerie dans mon village en creuse", "23"),
+    ("on voudrait ouvrir un tiers lieu en vienne", "86"),
+])
+def test_a_department_whose_name_is_a_word_counts_after_en(chat, message, code):
+    chat.send(message)
+    assert chat.state.place is not None, chat.text
+    assert (chat.state.place.kind, chat.state.place.code) == ("department", code)
 
 
 def test_town_named_in_passing_does_not_replace_the_remembered_place(chat):

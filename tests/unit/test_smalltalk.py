@@ -46,6 +46,8 @@ WELCOME_TEXT = "Je suis Boussole ESS"
         ("bonjour je voudrais savoir c quoi le dla", "dla"),
         ("salut, c'est quoi une scic ?", "scic"),
         ("hello notre asso a des soucis de tresorerie", "tresorerie_difficultes"),
+        ("super merci, comment on contacte france active", "france_active"),
+        ("ok merci, et pour une scic il faut combien de personnes", "scic"),
         ("bonsoir, que peut faire ma commune pour soutenir les assos et les coops ?", "leviers_collectivites"),
     ],
 )
@@ -59,3 +61,9 @@ def test_a_greeting_that_opens_a_question_does_not_hide_it(chat, message, intent
 def test_a_greeting_alone_gets_the_welcome(chat, message):
     chat.send(message)
     assert WELCOME_TEXT in chat.text
+
+
+@pytest.mark.parametrize("message", ["merci beaucoup pour tout", "ok merci", "merci c'est clair"])
+def test_thanks_alone_get_a_short_reply(chat, message):
+    reply = chat.send(message)
+    assert reply.intent == "thanks"
