@@ -142,7 +142,8 @@ class Matcher:
 
     # ------------------------------------------------------------------ find
     def find(self, text: str, expect_place: bool = False) -> PlaceMatch | None:
-        tokens = [CANONICAL_TOKENS.get(t, t) for t in text.split()]
+        typed = text.split()
+        tokens = [CANONICAL_TOKENS.get(t, t) for t in typed]
         if not tokens:
             return None
         hits = self._number_hits(tokens, expect_place) + self._name_hits(tokens, expect_place)
@@ -152,6 +153,9 @@ class Matcher:
             if fuzzy is None:
                 return None
             hits.append(fuzzy)
+        for hit in hits:
+            # The words as typed ("st etienne", "29 200"): callers find them in the message.
+            hit.text = " ".join(typed[hit.start : hit.end])
         return self._resolve(hits)
 
     def _context(self, tokens: list[str], start: int) -> str | None:

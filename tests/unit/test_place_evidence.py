@@ -52,6 +52,9 @@ PLACES = [
     ("on est a gueret", "commune", "23096"),
     ("je suis a privas", "commune", "07186"),
     ("Tulle", "commune", "19272"),
+    # "st" is typed for "saint".
+    ("je suis a st etienne", "commune", "42218"),
+    ("la cress de st pierre et miquelon", "collectivity", "975"),
 ]
 
 
