@@ -6,6 +6,7 @@ look-up and one intent ranking, with no I/O.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -350,7 +351,7 @@ class Engine:
             notes.append(Block(self.messages("long_message")))
         normalised = normalize(text)
         if not normalised:
-            key = "empty" if not text.strip() else "no_text"
+            key = "empty" if not text.strip() else "only_punctuation" if _only_punctuation(text) else "no_text"
             return self.say(key), state
         if state.pending == "missing":
             reply = replace(self.say("feedback_missing_thanks"), missing_for=state.last_intent)
@@ -416,7 +417,7 @@ class Engine:
                         or len(place.candidates) > 1):
                     return self.cress_for_places(state, place.candidates)
                 # "et en Bretagne ?" after a question: the same answer, for the new place.
-                return self.answer_intent(self.remember_place(state, place.candidates), previous, 1.0, None)
+                return self._answer_again_for_place(self.remember_place(state, place.candidates), previous)
             if not waiting_for_place and not clearly_in_scope(decision, candidates):
                 # A place in an off-topic message ("un appartement à Rennes") is neither kept nor shown.
                 place, self_located = None, False
@@ -450,6 +451,25 @@ class Engine:
             # A question told with a profile is answered; the orientation is offered, not forced.
             reply = replace(reply, buttons=(*reply.buttons, Button(self.messages("button_orientation"), "o:start")))
         return reply, state
+
+    def _answer_again_for_place(self, state: ConversationState, intent: Intent) -> tuple[Reply, ConversationState]:
+        """The answer for a new place: in full when it has a local part, else a short line (the
+        card again would read as if the question had not been heard) and the CRESS there."""
+        entry = self.content.entries[intent.knowledge] if intent.knowledge else None
+        if entry is None or state.place is None or self._is_local(entry):
+            return self.answer_intent(state, intent, 1.0, None)
+        reply = Reply(
+            blocks=(Block(self.messages("same_answer_for_place", name=entry.name, place=state.place.label)),),
+            cards=(self.territory.cress_card(state.place.region_code),),
+            buttons=(Button(entry.name, encode(OpenEntry(entry.id))),),
+            matched=True, intent=intent.id, confidence=1.0,
+        )
+        return reply, state.with_(last_intent=intent.id, pending=None)
+
+    @staticmethod
+    def _is_local(entry: Entry) -> bool:
+        levels = set(entry.eligibility.levels) if entry.eligibility else set()
+        return entry.id == "cress" or bool(levels & LOCAL_LEVELS)
 
     @staticmethod
     def _needs_human_help(decision: Decision) -> bool:
@@ -503,8 +523,7 @@ class Engine:
     ) -> tuple[Reply, ConversationState]:
         blocks = entry_blocks(entry, self.messages)
         cards: tuple[ContactCard, ...] = ()
-        levels = set(entry.eligibility.levels) if entry.eligibility else set()
-        if state.place is not None and (entry.id == "cress" or levels & LOCAL_LEVELS):
+        if state.place is not None and self._is_local(entry):
             blocks.append(Block(self.messages("local_cress", place=state.place.label)))
             cards = (self.territory.cress_card(state.place.region_code),)
         buttons = tuple(related_buttons(entry, self.content.entries))
@@ -631,3 +650,8 @@ class Engine:
         place = places[0]
         ref = PlaceRef(place.kind, place.code, self.territory.label(place), self.territory.region_of(place))
         return state.with_(place=ref)
+
+
+def _only_punctuation(text: str) -> bool:
+    """"?", "..." : typed, but no words; emoji and stickers are something else ("no_text")."""
+    return all(unicodedata.category(c)[0] in "PZ" or c.isspace() for c in text)

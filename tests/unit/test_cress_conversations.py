@@ -44,6 +44,22 @@ def test_and_in_brittany_follows_a_cress_answer(chat):
     assert "Bretagne" in chat.text and chat.reply.cards
 
 
+def test_and_in_brittany_after_a_national_answer_says_so_briefly_with_the_cress(chat):
+    chat.send("c'est quoi une scop")
+    chat.send("et en Bretagne ?")
+    assert "reste la même" in chat.text and "Bretagne" in chat.text
+    assert "associés majoritaires" not in chat.text  # not the whole card again
+    assert [card.title for card in chat.reply.cards] == ["CRESS Bretagne"]
+    assert chat.reply.buttons[0].label.startswith("Société coopérative et participative")
+
+
+def test_and_in_brittany_after_a_local_answer_gives_it_again_for_the_place(chat):
+    chat.send("c'est quoi le DLA")
+    chat.send("et dans le 29 ?")
+    assert "chargé·e de mission DLA" in chat.text
+    assert any("Bretagne" in card.title for card in chat.reply.cards)
+
+
 def test_remembered_place_is_used_by_a_later_dla_question(chat):
     chat.send("je suis à Brest")
     chat.send("c'est quoi le DLA")

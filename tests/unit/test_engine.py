@@ -49,6 +49,11 @@ def test_emoji_only_message_asks_for_text(chat):
     assert "texte" in chat.send("😀🎉👍").plain_text()
 
 
+def test_punctuation_only_message_asks_for_words_not_for_text(chat):
+    text = chat.send("?!...").plain_text()
+    assert "pas trouvé de mots" in text and "Je ne lis que le texte" not in text
+
+
 def test_huge_message_is_read_in_part_and_answered(chat):
     reply = chat.send("c'est quoi le DLA ? " + "blabla " * 3000)
     assert "long" in chat.text
