@@ -69,6 +69,9 @@ CRESS_INTENTS = {"cress", "cress_contact"}
 PROFILE_STEPS = frozenset({"who", "stage", "need"})
 OUT_OF_SCOPE = "out_of_scope"
 GOODBYE = "goodbye"
+# A follow-up is short; a reading surer than this is kept whatever was answered before.
+FOLLOW_UP_MAX_WORDS = 8
+FOLLOW_UP_KEEP = 0.80
 # Said before the message itself: "bonjour, ...", "super merci, ...".
 COURTESY_INTENTS = ("greeting", "thanks")
 # "bonjour tout le monde" is a greeting; "bonjour, j'ai un projet de recyclerie" is a message.
@@ -401,7 +404,7 @@ class Engine:
         waiting_for_place = state.pending == "place"
         place, self_located = self._place_with_evidence(normalised, waiting_for_place, raw)
         rest = remove_span(normalised, place.matched_text) if place else normalised
-        candidates = self.rank(rest)
+        candidates = self._in_context(state, rest, self.rank(rest))
         ranked.extend(candidates)
         decision = decide(candidates, words=len(rest.split()), faq_of=self.faq_of)
         top = decision.top
@@ -451,6 +454,44 @@ class Engine:
             # A question told with a profile is answered; the orientation is offered, not forced.
             reply = replace(reply, buttons=(*reply.buttons, Button(self.messages("button_orientation"), "o:start")))
         return reply, state
+
+    def _in_context(self, state: ConversationState, normalised: str, candidates: list[Candidate]) -> list[Candidate]:
+        """A short follow-up that names no topic ("combien de temps ça prend ?", "faut mettre
+        combien chacun ?" after the Scop) is read as being about the topic just answered, when
+        that reading is surer and lands on the topic or one of its FAQs."""
+        topic = self._topic_of(state.last_intent)
+        if topic is None or not candidates or len(normalised.split()) > FOLLOW_UP_MAX_WORDS:
+            return candidates
+        top = candidates[0]
+        family = self._family(topic)
+        if top.exact or top.intent in family or top.confidence >= FOLLOW_UP_KEEP:
+            return candidates
+        entry = self.content.entries[topic]
+        contextual = self.rank(f"{normalised} {normalize(entry.id.replace('_', ' '))}")
+        if contextual and contextual[0].intent in family and contextual[0].confidence > top.confidence:
+            return contextual
+        return candidates
+
+    def _topic_of(self, intent_id: str | None) -> str | None:
+        """The scheme or topic entry an answered intent is about (a FAQ's scheme, or itself)."""
+        intent = self.intent(intent_id or "")
+        if intent is None or not intent.knowledge:
+            return None
+        head = self.intent(self.faq_of.get(intent.id, intent.id))
+        return head.knowledge if head is not None else None
+
+    def _family(self, topic: str) -> frozenset[str]:
+        return self._families.get(topic, frozenset())
+
+    @cached_property
+    def _families(self) -> dict[str, frozenset[str]]:
+        """Entry id -> the intents of the entry and of its FAQs."""
+        members: dict[str, set[str]] = {}
+        for intent in self.content.intents:
+            topic = self._topic_of(intent.id)
+            if topic is not None:
+                members.setdefault(topic, set()).add(intent.id)
+        return {topic: frozenset(ids) for topic, ids in members.items()}
 
     def _answer_again_for_place(self, state: ConversationState, intent: Intent) -> tuple[Reply, ConversationState]:
         """The answer for a new place: in full when it has a local part, else a short line (the

@@ -1,0 +1,35 @@
+"""A short follow-up that names no topic is read as being about the topic just answered;
+a follow-up that names another topic changes it."""
+
+import pytest
+
+
+@pytest.mark.parametrize(
+    ("first", "follow_up", "intent"),
+    [
+        ("c'est quoi une scop", "faut mettre combien chacun", "faq_scop_creer"),
+        ("c quoi le dla", "combien ca coute", "faq_dla_gratuit"),
+        ("c quoi le dla", "qui decide", "faq_dla_qui_decide"),
+        ("cae", "ils prennent combien", "faq_cae_contribution"),
+    ],
+)
+def test_a_follow_up_without_a_topic_stays_on_the_topic_just_answered(chat, first, follow_up, intent):
+    chat.send(first)
+    assert chat.send(follow_up).intent == intent
+
+
+def test_the_same_words_without_a_previous_topic_are_not_read_as_that_topic(chat):
+    reply = chat.send("faut mettre combien chacun")
+    assert reply.intent != "faq_scop_creer"
+
+
+@pytest.mark.parametrize(
+    ("first", "follow_up", "intent"),
+    [
+        ("c'est quoi une scop", "comment creer une association", "association_creation"),
+        ("cae", "c quoi le dla", "dla"),
+    ],
+)
+def test_a_follow_up_naming_another_topic_changes_topic(chat, first, follow_up, intent):
+    chat.send(first)
+    assert chat.send(follow_up).intent == intent
