@@ -69,6 +69,8 @@ CRESS_INTENTS = {"cress", "cress_contact"}
 PROFILE_STEPS = frozenset({"who", "stage", "need"})
 OUT_OF_SCOPE = "out_of_scope"
 GOODBYE = "goodbye"
+# A profile told with a topic the model is this sure of gets the topic's answer first.
+PROFILE_TOPIC_CONFIDENCE = 0.90
 # A follow-up is short; a reading surer than this is kept whatever was answered before.
 FOLLOW_UP_MAX_WORDS = 8
 FOLLOW_UP_KEEP = 0.80
@@ -435,7 +437,8 @@ class Engine:
         # "je suis une asso employeuse à Brest en difficulté": a profile, not a question; one that
         # names a scheme ("on est une asso, le DLA nous intéresse") asks about the scheme.
         is_profile = (profile_slots >= 2 and tells_who_one_is(rest) and not self._names_a_scheme(best)
-                      and not self._needs_human_help(decision))
+                      and not self._needs_human_help(decision)
+                      and not (profile_slots < len(PROFILE_STEPS) and self._tells_a_clear_topic(decision)))
         question = asks_question(raw, normalised)
         if is_profile and not question:
             return self.orientation.start(state.with_(pending=None), normalised)
@@ -511,6 +514,17 @@ class Engine:
     def _is_local(entry: Entry) -> bool:
         levels = set(entry.eligibility.levels) if entry.eligibility else set()
         return entry.id == "cress" or bool(levels & LOCAL_LEVELS)
+
+    def _tells_a_clear_topic(self, decision: Decision) -> bool:
+        """"mon patron part à la retraite, on voudrait reprendre la boîte entre salariés": a
+        situation whose topic is clear gets its answer (the orientation offered) unless it tells who,
+        where it stands and what it needs; a legal form is who one is ("on est une Scop...")."""
+        top = decision.top
+        if decision.kind != "answer" or top is None or top.confidence < PROFILE_TOPIC_CONFIDENCE:
+            return False
+        intent = self.intent(top.intent)
+        entry = self.entry(intent.knowledge) if intent is not None and intent.knowledge else None
+        return entry is not None and entry.kind != "legal_form"
 
     @staticmethod
     def _needs_human_help(decision: Decision) -> bool:

@@ -52,3 +52,15 @@ def test_a_problem_told_about_our_association_is_answered(chat):
     reply = chat.send("notre asso a des difficultés financières")
     assert chat.state.flow is None
     assert reply.matched and reply.intent == "tresorerie_difficultes"
+
+
+def test_a_situation_with_a_clear_topic_is_answered_with_the_orientation_offered(chat):
+    reply = chat.send("mon patron part a la retraite on voudrait reprendre la boite entre salaries")
+    assert chat.state.flow is None
+    assert reply.intent == "urscop"
+    assert any(b.payload == "o:start" for b in reply.buttons)
+
+
+def test_a_full_profile_still_starts_the_orientation_whatever_its_topic(chat):
+    chat.send("on est une scop en difficulte a Nantes, on a besoin d'un accompagnement")
+    assert chat.state.flow is not None
