@@ -37,7 +37,7 @@ from bot.messages import Messages
 from bot.nlu.linear import LinearRanker
 from bot.nlu.matcher import IntentMatcher
 from bot.nlu.normalize import normalize
-from bot.nlu.places import is_place_only, place_evidence, remove_span
+from bot.nlu.places import asks_about_the_place, is_place_only, place_evidence, remove_span
 from bot.nlu.policy import (
     HUMAN_HELP_CONFIDENCE,
     HUMAN_HELP_INTENTS,
@@ -371,7 +371,11 @@ class Engine:
             asks_cress = confident and top.intent in CRESS_INTENTS
             if asks_cress:
                 return self.cress_for_places(state, place.candidates)
-            if is_place_only(rest):
+            # "le code postal de Toulouse" is made of place words but asks about the town itself:
+            # unless the bot asked where, or the rest of the message is understood, no CRESS card.
+            about_the_town = (not waiting_for_place and decision.kind != "answer"
+                              and asks_about_the_place(normalised, place.matched_text))
+            if is_place_only(rest) and not about_the_town:
                 previous = self.intent(state.last_intent or "")
                 if (waiting_for_place or previous is None or not previous.knowledge or previous.id in CRESS_INTENTS
                         or len(place.candidates) > 1):

@@ -37,6 +37,25 @@ def is_place_only(rest: str) -> bool:
     return all(token in STOP_WORDS or token in PLACE_FILLERS for token in rest.split())
 
 
+# Words that ask for something of the place itself, not of its CRESS: "le code postal de Toulouse",
+# "le site de la ville de Bordeaux". Made of place fillers, such a message would otherwise read as
+# a bare place and get a CRESS card.
+PLACE_PROPERTIES = frozenset("code postal cp site numero telephone adresse mail email".split())
+# ... unless it names the CRESS or a contact: "le numero de la cress de Bretagne".
+CRESS_WORDS = frozenset("cress chambre regionale ess contact contacts coordonnees".split())
+
+
+def asks_about_the_place(normalised: str, matched: str) -> bool:
+    """True when the message asks for a property of the place it names ("the postal code of")."""
+    tokens = normalised.split()
+    span = _span(tokens, matched)
+    if span is None or any(t in CRESS_WORDS for t in tokens):
+        return False
+    cue, _ = _cue(tokens, span[0])
+    before = tokens[: span[0]]
+    return cue in OF_CUES and any(t in PLACE_PROPERTIES for t in before) and not any(t in SELF_LOCATION for t in before)
+
+
 # Words right before a place name that say it is a place: "a Brest", "en Bretagne", "dans le 29",
 # "pres de Lyon", "cress Occitanie". Articles in between are skipped ("dans LE Nord").
 PLACE_CUES = frozenset(
