@@ -369,13 +369,14 @@ class Engine:
 
         if place is not None:
             asks_cress = confident and top.intent in CRESS_INTENTS
+            if (not waiting_for_place and (asks_cress or decision.kind != "answer")
+                    and asks_about_the_place(normalised, place.matched_text)):
+                # "le code postal de Toulouse", "Nantes c'est quelle region ?": place words, but a
+                # question about the town itself, not about its CRESS: neither a card nor a place.
+                return self.not_understood(list(decision.suggestions)), state.with_(pending=None)
             if asks_cress:
                 return self.cress_for_places(state, place.candidates)
-            # "le code postal de Toulouse" is made of place words but asks about the town itself:
-            # unless the bot asked where, or the rest of the message is understood, no CRESS card.
-            about_the_town = (not waiting_for_place and decision.kind != "answer"
-                              and asks_about_the_place(normalised, place.matched_text))
-            if is_place_only(rest) and not about_the_town:
+            if is_place_only(rest):
                 previous = self.intent(state.last_intent or "")
                 if (waiting_for_place or previous is None or not previous.knowledge or previous.id in CRESS_INTENTS
                         or len(place.candidates) > 1):

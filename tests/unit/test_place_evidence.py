@@ -91,6 +91,8 @@ OFF_TOPIC_WITH_PLACES = [
     # Place words only, but asking about the town itself, not its CRESS.
     "Quel est le code postal de Toulouse ?",
     "le site internet de la ville de Bordeaux",
+    "Rennes c'est dans quelle région ?",
+    "c'est où Quimper ?",
 ]
 
 
