@@ -38,7 +38,7 @@ from bot.messages import Messages
 from bot.nlu.linear import LinearRanker
 from bot.nlu.matcher import IntentMatcher
 from bot.nlu.normalize import normalize
-from bot.nlu.places import is_place_only, place_evidence, remove_span
+from bot.nlu.places import asks_about_the_place, is_place_only, place_evidence, remove_span
 from bot.nlu.policy import (
     HUMAN_HELP_CONFIDENCE,
     HUMAN_HELP_INTENTS,
@@ -414,6 +414,11 @@ class Engine:
 
         if place is not None:
             asks_cress = confident and top.intent in CRESS_INTENTS
+            if (not waiting_for_place and (asks_cress or decision.kind != "answer")
+                    and asks_about_the_place(normalised, place.matched_text)):
+                # "le code postal de Toulouse", "Nantes c'est quelle region ?": place words, but a
+                # question about the town itself, not about its CRESS: neither a card nor a place.
+                return self.not_understood(list(decision.suggestions)), state.with_(pending=None)
             if asks_cress:
                 return self.cress_for_places(state, place.candidates)
             if is_place_only(rest):

@@ -37,6 +37,35 @@ def is_place_only(rest: str) -> bool:
     return all(token in STOP_WORDS or token in PLACE_FILLERS for token in rest.split())
 
 
+# Words that ask for something of the place itself, not of its CRESS: "le code postal de Toulouse",
+# "le site de la ville de Bordeaux". Made of place fillers, such a message would otherwise read as
+# a bare place and get a CRESS card.
+PLACE_PROPERTIES = frozenset("code postal cp site numero telephone adresse mail email".split())
+# "Rennes c'est dans quelle region ?", "c'est ou Quimper ?": a question about where the place is.
+WHERE_WORDS = frozenset({"ou"})
+WHICH_WORDS = frozenset({"quel", "quelle", "quels", "quelles"})
+AREA_WORDS = frozenset("region departement dept dpt dep ville commune".split())
+# ... unless it names the CRESS or a contact: "le numero de la cress de Bretagne".
+CRESS_WORDS = frozenset("cress chambre regionale ess contact contacts coordonnees".split())
+
+
+def asks_about_the_place(normalised: str, matched: str) -> bool:
+    """True when the message asks about the place it names (its postal code, its website, where it
+    is) rather than for its CRESS, and does not say the user is there."""
+    tokens = normalised.split()
+    span = _span(tokens, matched)
+    if span is None or matched[:1].isdigit() or any(t in CRESS_WORDS for t in tokens):
+        return False
+    before = tokens[: span[0]]
+    if any(t in SELF_LOCATION for t in before) or set(zip(before, before[1:], strict=False)) & SELF_LOCATION_PAIRS:
+        return False
+    others = set(before) | set(tokens[span[1] :])
+    cue, _ = _cue(tokens, span[0])
+    property_of = (cue is None or cue in OF_CUES or cue in PLACE_PROPERTIES) and bool(others & PLACE_PROPERTIES)
+    where = bool(others & WHERE_WORDS) or bool(others & WHICH_WORDS and others & AREA_WORDS)
+    return property_of or where
+
+
 # Words right before a place name that say it is a place: "a Brest", "en Bretagne", "dans le 29",
 # "pres de Lyon", "cress Occitanie". Articles in between are skipped ("dans LE Nord").
 PLACE_CUES = frozenset(

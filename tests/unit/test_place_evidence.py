@@ -112,6 +112,11 @@ OFF_TOPIC_WITH_PLACES = [
     "kiné à Bastia, SCP ou SELARL pour m'associer avec un confrère ?",
     "les horaires de la piscine de Lorient le dimanche",
     "je suis boulanger dans le Cantal et je veux racheter un fonds de commerce",
+    # Place words only, but asking about the town itself, not its CRESS.
+    "Quel est le code postal de Toulouse ?",
+    "le site internet de la ville de Bordeaux",
+    "Rennes c'est dans quelle région ?",
+    "c'est où Quimper ?",
 ]
 
 
