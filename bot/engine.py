@@ -7,7 +7,7 @@ look-up and one intent ranking, with no I/O.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -67,6 +67,8 @@ CRESS_INTENTS = {"cress", "cress_contact"}
 PROFILE_STEPS = frozenset({"who", "stage", "need"})
 OUT_OF_SCOPE = "out_of_scope"
 GOODBYE = "goodbye"
+# The intent model's candidates kept while one event is answered: as many as any caller asks for.
+RANKED_LIMIT = 40
 
 
 @dataclass
@@ -80,6 +82,10 @@ class Engine:
     _territory: Territory | None = None
     # The opt-in learning log is on (BOUSSOLE_LEARN): 👍 / 👎 under answers, a notice in /start.
     learning: bool = False
+    # While `respond` runs: normalised text -> the intent model's first `RANKED_LIMIT` candidates.
+    # The orientation ranks a message for its step, then again for the schemes it points to;
+    # the model reads it once. Emptied after each event, so it never outlives one message.
+    _ranked: dict[str, list[Candidate]] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def load(
@@ -158,10 +164,21 @@ class Engine:
     def rank(self, normalised: str) -> list[Candidate]:
         """The intent model's candidates, except a goodbye the message does not say: the model
         learns "je m'en vais" and "à la prochaine" so well that "je vais à la plage" reads as one."""
-        candidates = self.matcher.rank(normalised)
+        candidates = self._model_rank(normalised, 5)
         if candidates and candidates[0].intent == GOODBYE and not self._says_goodbye(normalised):
             return [c for c in candidates if c.intent != GOODBYE]
         return candidates
+
+    def _model_rank(self, normalised: str, limit: int) -> list[Candidate]:
+        """`self.matcher.rank(normalised, limit)`, read once per text while an event is answered
+        (the first candidates of a longer list are the candidates of a shorter one)."""
+        ranked = self._ranked
+        if ranked is None or limit > RANKED_LIMIT:
+            return self.matcher.rank(normalised, limit)
+        candidates = ranked.get(normalised)
+        if candidates is None:
+            candidates = ranked[normalised] = self.matcher.rank(normalised, RANKED_LIMIT)
+        return candidates[:limit]
 
     @cached_property
     def _goodbye_phrases(self) -> set[tuple[str, ...]]:
@@ -191,7 +208,7 @@ class Engine:
         # The classifier reads paraphrases the examples' similarity misses ("la banque ne veut pas
         # me prêter": the microcredit, where similarity sees the Banque des Territoires); its
         # probability p counts as a similarity of sqrt(p) (25 % is 0.5; chosen on the profile table).
-        classified = [(c.intent, c.confidence**0.5) for c in self.matcher.rank(normalised, limit * 2)]
+        classified = [(c.intent, c.confidence**0.5) for c in self._model_rank(normalised, limit * 2)]
         for intent_id, confidence in similar + classified:
             intent = self.intent(intent_id)
             entry = self.entry(intent.knowledge) if intent is not None and intent.knowledge else None
@@ -209,6 +226,13 @@ class Engine:
     # -- entry point ----------------------------------------------------------------------
 
     def respond(self, state: ConversationState, event: Event) -> tuple[Reply, ConversationState]:
+        self._ranked = {}
+        try:
+            return self._respond(state, event)
+        finally:
+            self._ranked = None
+
+    def _respond(self, state: ConversationState, event: Event) -> tuple[Reply, ConversationState]:
         prefix: list[Block] = []
         if state.expired(event.now) and state.has_work_under_way():
             prefix.append(Block(self.messages("session_expired")))
