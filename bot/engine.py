@@ -6,6 +6,7 @@ look-up and one intent ranking, with no I/O.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -82,10 +83,14 @@ class Engine:
     _territory: Territory | None = None
     # The opt-in learning log is on (BOUSSOLE_LEARN): 👍 / 👎 under answers, a notice in /start.
     learning: bool = False
-    # While `respond` runs: normalised text -> the intent model's first `RANKED_LIMIT` candidates.
+    # While `respond` runs: normalised text -> (how many, the intent model's first candidates).
     # The orientation ranks a message for its step, then again for the schemes it points to;
     # the model reads it once. Emptied after each event, so it never outlives one message.
-    _ranked: dict[str, list[Candidate]] | None = field(default=None, repr=False, compare=False)
+    _ranked: dict[str, tuple[int, list[Candidate]]] | None = field(default=None, init=False, repr=False, compare=False)
+    # Entry id -> (day, its answer blocks, its related buttons): see `_entry_answer`.
+    _answers: dict[str, tuple[dt.date, tuple[Block, ...], tuple[Button, ...]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def load(
@@ -140,7 +145,8 @@ class Engine:
             messages=self.messages,
             vocabulary=self.vocabulary,
             entries=self.content.entries,
-            rank=self.rank,
+            # The orientation's relevance then asks for the same text's first `RANKED_LIMIT`.
+            rank=lambda text: self.rank(text, ahead=RANKED_LIMIT),
             intent=self.intent,
             answer=lambda state, intent, confidence: self.answer_intent(state, intent, confidence, None),
             entries_matching=lambda text: self.entries_matching(text, limit=20),
@@ -161,24 +167,27 @@ class Engine:
     def intent(self, intent_id: str) -> Intent | None:
         return self.content.intents_by_id.get(intent_id)
 
-    def rank(self, normalised: str) -> list[Candidate]:
+    def rank(self, normalised: str, ahead: int = 0) -> list[Candidate]:
         """The intent model's candidates, except a goodbye the message does not say: the model
-        learns "je m'en vais" and "à la prochaine" so well that "je vais à la plage" reads as one."""
-        candidates = self._model_rank(normalised, 5)
+        learns "je m'en vais" and "à la prochaine" so well that "je vais à la plage" reads as one.
+        `ahead`: rank that many now, when the same text will be asked for more while this event
+        is answered (see `_model_rank`)."""
+        candidates = self._model_rank(normalised, 5, ahead)
         if candidates and candidates[0].intent == GOODBYE and not self._says_goodbye(normalised):
             return [c for c in candidates if c.intent != GOODBYE]
         return candidates
 
-    def _model_rank(self, normalised: str, limit: int) -> list[Candidate]:
-        """`self.matcher.rank(normalised, limit)`, read once per text while an event is answered
-        (the first candidates of a longer list are the candidates of a shorter one)."""
+    def _model_rank(self, normalised: str, limit: int, ahead: int = 0) -> list[Candidate]:
+        """`self.matcher.rank(normalised, limit)`, read once per text while an event is answered:
+        the first candidates of a longer list are the candidates of a shorter one."""
         ranked = self._ranked
-        if ranked is None or limit > RANKED_LIMIT:
+        if ranked is None:
             return self.matcher.rank(normalised, limit)
-        candidates = ranked.get(normalised)
-        if candidates is None:
-            candidates = ranked[normalised] = self.matcher.rank(normalised, RANKED_LIMIT)
-        return candidates[:limit]
+        found = ranked.get(normalised)
+        if found is None or found[0] < limit:
+            count = max(limit, ahead)
+            found = ranked[normalised] = (count, self.matcher.rank(normalised, count))
+        return found[1][:limit]
 
     @cached_property
     def _goodbye_phrases(self) -> set[tuple[str, ...]]:
@@ -486,13 +495,12 @@ class Engine:
     def knowledge_reply(
         self, state: ConversationState, entry: Entry, confidence: float, intent_id: str
     ) -> tuple[Reply, ConversationState]:
-        blocks = entry_blocks(entry, self.messages)
+        blocks, buttons = self._entry_answer(entry)
         cards: tuple[ContactCard, ...] = ()
         levels = set(entry.eligibility.levels) if entry.eligibility else set()
         if state.place is not None and (entry.id == "cress" or levels & LOCAL_LEVELS):
             blocks.append(Block(self.messages("local_cress", place=state.place.label)))
             cards = (self.territory.cress_card(state.place.region_code),)
-        buttons = tuple(related_buttons(entry, self.content.entries))
         if self.learning:
             buttons += (Button(self.messages("button_helpful"), encode(Feedback(intent_id, True))),
                         Button(self.messages("button_not_helpful"), encode(Feedback(intent_id, False))))
@@ -506,6 +514,16 @@ class Engine:
             sources=tuple(s.ref for s in entry.sources),
         )
         return reply, state.with_(last_intent=intent_id, pending=None)
+
+    def _entry_answer(self, entry: Entry) -> tuple[list[Block], tuple[Button, ...]]:
+        """An entry's answer blocks (a new list) and related buttons: built once a day per entry
+        (the content does not change under an engine; the date decides the "verified" line)."""
+        today = dt.date.today()
+        built = self._answers.get(entry.id)
+        if built is None or built[0] != today:
+            blocks = tuple(entry_blocks(entry, self.messages, today))
+            built = self._answers[entry.id] = (today, blocks, tuple(related_buttons(entry, self.content.entries)))
+        return list(built[1]), built[2]
 
     def on_feedback(self, state: ConversationState, intent_id: str, helpful: bool) -> tuple[Reply, ConversationState]:
         """👍 thanks; 👎 asks what was missing (the next text message, optional)."""
