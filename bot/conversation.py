@@ -36,9 +36,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.replies import Block, Event, Reply
 from bot.state import SESSION_TIMEOUT_SECONDS, ConversationState
@@ -54,6 +55,8 @@ FLOW_TTL_SECONDS = SESSION_TIMEOUT_SECONDS + 5 * 60
 ACTIVITY_GRANULARITY = 60.0
 MAX_ATTEMPTS = 5
 FORGET_COMMANDS = {"oublier"}
+# Conversations whose last stored value this process remembers with its state (see `_state_of`).
+KNOWN_STATES = 10_000
 Deliver = Callable[[Reply], Awaitable[None]]
 
 
@@ -76,6 +79,8 @@ class ConversationService:
         self.ttl = ttl
         self.flow_ttl = flow_ttl
         self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+        # key -> (the value this process last stored, the state it was made from).
+        self._known: OrderedDict[str, tuple[dict[str, Any], ConversationState]] = OrderedDict()
 
     async def check(self) -> None:
         """Raise `StoreUnavailable` when the store cannot be used (called at start)."""
@@ -111,7 +116,7 @@ class ConversationService:
                 reply, _ = self.engine.respond(ConversationState(), event)
                 await deliver(reply)
                 return reply  # nothing is written over a state that could not be read
-            state, was_reset = ConversationState.from_stored(stored.data)
+            state, was_reset = self._state_of(key, stored.data)
             if was_reset:
                 _log(logging.WARNING, "state_reset", key=key)
             reply, new_state = self.engine.respond(state, event)
@@ -128,7 +133,9 @@ class ConversationService:
                 return delivered
             try:
                 ttl = self.flow_ttl if new_state.has_work_under_way() else self.ttl
-                if await self.store.put(key, new_state.to_dict(), stored.version, ttl):
+                data = new_state.to_dict()
+                if await self.store.put(key, data, stored.version, ttl):
+                    self._remember(key, data, new_state)
                     return delivered
             except Exception as exc:  # a storage error of any kind must not cost the user the answer
                 _log_store_error("state_save_failed", key, exc)
@@ -137,6 +144,22 @@ class ConversationService:
         _log(logging.ERROR, "state_save_gave_up", key=key, attempts=MAX_ATTEMPTS)
         assert delivered is not None
         return delivered
+
+    def _state_of(self, key: str, data: dict[str, Any] | None) -> tuple[ConversationState, bool]:
+        """`ConversationState.from_stored(data)`, without validating again a value this process
+        stored itself and the store hands back as is (the file store's recent conversations):
+        a state's `to_dict()` reads back as that state."""
+        known = self._known.get(key)
+        if known is not None and known[0] is data:
+            self._known.move_to_end(key)
+            return known[1], False
+        return ConversationState.from_stored(data)
+
+    def _remember(self, key: str, data: dict[str, Any], state: ConversationState) -> None:
+        self._known[key] = (data, state)
+        self._known.move_to_end(key)
+        if len(self._known) > KNOWN_STATES:
+            self._known.popitem(last=False)
 
     @staticmethod
     def _worth_writing(old: ConversationState, new: ConversationState, exists: bool, was_reset: bool) -> bool:
@@ -155,6 +178,7 @@ class ConversationService:
         return reply
 
     async def _delete(self, key: str) -> None:
+        self._known.pop(key, None)
         try:
             await self.store.delete(key)
         except Exception as exc:  # a storage error must not cost the user the answer

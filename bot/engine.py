@@ -6,9 +6,10 @@ look-up and one intent ranking, with no I/O.
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -78,6 +79,8 @@ FOLLOW_UP_KEEP = 0.80
 COURTESY_INTENTS = ("greeting", "thanks")
 # "bonjour tout le monde" is a greeting; "bonjour, j'ai un projet de recyclerie" is a message.
 MIN_WORDS_AFTER_COURTESY = 3
+# The intent model's candidates kept while one event is answered: as many as any caller asks for.
+RANKED_LIMIT = 40
 
 
 @dataclass
@@ -91,6 +94,14 @@ class Engine:
     _territory: Territory | None = None
     # The opt-in learning log is on (BOUSSOLE_LEARN): 👍 / 👎 under answers, a notice in /start.
     learning: bool = False
+    # While `respond` runs: normalised text -> (how many, the intent model's first candidates).
+    # The orientation ranks a message for its step, then again for the schemes it points to;
+    # the model reads it once. Emptied after each event, so it never outlives one message.
+    _ranked: dict[str, tuple[int, list[Candidate]]] | None = field(default=None, init=False, repr=False, compare=False)
+    # Entry id -> (day, its answer blocks, its related buttons): see `_entry_answer`.
+    _answers: dict[str, tuple[dt.date, tuple[Block, ...], tuple[Button, ...]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def load(
@@ -145,7 +156,8 @@ class Engine:
             messages=self.messages,
             vocabulary=self.vocabulary,
             entries=self.content.entries,
-            rank=self.rank,
+            # The orientation's relevance then asks for the same text's first `RANKED_LIMIT`.
+            rank=lambda text: self.rank(text, ahead=RANKED_LIMIT),
             intent=self.intent,
             answer=lambda state, intent, confidence: self.answer_intent(state, intent, confidence, None),
             entries_matching=lambda text: self.entries_matching(text, limit=20),
@@ -166,17 +178,18 @@ class Engine:
     def intent(self, intent_id: str) -> Intent | None:
         return self.content.intents_by_id.get(intent_id)
 
-    def rank(self, normalised: str) -> list[Candidate]:
-        """The intent model's candidates for what follows an opening greeting, except a goodbye
-        the message does not say: the model learns "je m'en vais" and "à la prochaine" so well
-        that "je vais à la plage" reads as one."""
-        candidates = self.matcher.rank(normalised)
+    def rank(self, normalised: str, ahead: int = 0) -> list[Candidate]:
+        """The intent model's candidates for what follows an opening greeting or thanks, except a
+        goodbye the message does not say: the model learns "je m'en vais" and "à la prochaine" so
+        well that "je vais à la plage" reads as one. `ahead`: rank that many now, when the same text
+        will be asked for more while this event is answered (see `_model_rank`)."""
+        candidates = self._model_rank(normalised, 5, ahead)
         if rest := self._after_courtesy(normalised):
             # "bonjour, je suis élue d'une commune de 3000 habitants...", "super merci, comment on
             # contacte France Active": what follows the greeting or the thanks may be the message;
             # its reading is kept when it is surer than the whole's ("bonjour tout le monde" stays
             # a greeting).
-            after = self.matcher.rank(rest)
+            after = self._model_rank(rest, 5)
             whole = candidates[0] if candidates else None
             if after and after[0].intent != OUT_OF_SCOPE and (
                 whole is None
@@ -187,6 +200,18 @@ class Engine:
         if candidates and candidates[0].intent == GOODBYE and not self._says_goodbye(normalised):
             return [c for c in candidates if c.intent != GOODBYE]
         return candidates
+
+    def _model_rank(self, normalised: str, limit: int, ahead: int = 0) -> list[Candidate]:
+        """`self.matcher.rank(normalised, limit)`, read once per text while an event is answered:
+        the first candidates of a longer list are the candidates of a shorter one."""
+        ranked = self._ranked
+        if ranked is None:
+            return self.matcher.rank(normalised, limit)
+        found = ranked.get(normalised)
+        if found is None or found[0] < limit:
+            count = max(limit, ahead)
+            found = ranked[normalised] = (count, self.matcher.rank(normalised, count))
+        return found[1][:limit]
 
     @cached_property
     def _courtesy_phrases(self) -> list[tuple[str, ...]]:
@@ -236,7 +261,7 @@ class Engine:
         # The classifier reads paraphrases the examples' similarity misses ("la banque ne veut pas
         # me prêter": the microcredit, where similarity sees the Banque des Territoires); its
         # probability p counts as a similarity of sqrt(p) (25 % is 0.5; chosen on the profile table).
-        classified = [(c.intent, c.confidence**0.5) for c in self.matcher.rank(normalised, limit * 2)]
+        classified = [(c.intent, c.confidence**0.5) for c in self._model_rank(normalised, limit * 2)]
         for intent_id, confidence in similar + classified:
             intent = self.intent(intent_id)
             entry = self.entry(intent.knowledge) if intent is not None and intent.knowledge else None
@@ -254,6 +279,13 @@ class Engine:
     # -- entry point ----------------------------------------------------------------------
 
     def respond(self, state: ConversationState, event: Event) -> tuple[Reply, ConversationState]:
+        self._ranked = {}
+        try:
+            return self._respond(state, event)
+        finally:
+            self._ranked = None
+
+    def _respond(self, state: ConversationState, event: Event) -> tuple[Reply, ConversationState]:
         prefix: list[Block] = []
         if state.expired(event.now) and state.has_work_under_way():
             prefix.append(Block(self.messages("session_expired")))
@@ -581,12 +613,11 @@ class Engine:
     def knowledge_reply(
         self, state: ConversationState, entry: Entry, confidence: float, intent_id: str
     ) -> tuple[Reply, ConversationState]:
-        blocks = entry_blocks(entry, self.messages)
+        blocks, buttons = self._entry_answer(entry)
         cards: tuple[ContactCard, ...] = ()
         if state.place is not None and self._is_local(entry):
             blocks.append(Block(self.messages("local_cress", place=state.place.label)))
             cards = (self.territory.cress_card(state.place.region_code),)
-        buttons = tuple(related_buttons(entry, self.content.entries))
         if self.learning:
             buttons += (Button(self.messages("button_helpful"), encode(Feedback(intent_id, True))),
                         Button(self.messages("button_not_helpful"), encode(Feedback(intent_id, False))))
@@ -600,6 +631,16 @@ class Engine:
             sources=tuple(s.ref for s in entry.sources),
         )
         return reply, state.with_(last_intent=intent_id, pending=None)
+
+    def _entry_answer(self, entry: Entry) -> tuple[list[Block], tuple[Button, ...]]:
+        """An entry's answer blocks (a new list) and related buttons: built once a day per entry
+        (the content does not change under an engine; the date decides the "verified" line)."""
+        today = dt.date.today()
+        built = self._answers.get(entry.id)
+        if built is None or built[0] != today:
+            blocks = tuple(entry_blocks(entry, self.messages, today))
+            built = self._answers[entry.id] = (today, blocks, tuple(related_buttons(entry, self.content.entries)))
+        return list(built[1]), built[2]
 
     def on_feedback(self, state: ConversationState, intent_id: str, helpful: bool) -> tuple[Reply, ConversationState]:
         """👍 thanks; 👎 asks what was missing (the next text message, optional)."""

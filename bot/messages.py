@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import string
 from pathlib import Path
 
 from bot.content.yaml_source import ContentError, read_yaml
@@ -31,5 +30,6 @@ class Messages:
         text = self._texts[key]
         if values:
             # Only named fields; a missing value is a bug in the caller, so let it raise.
-            return string.Formatter().vformat(text, (), values)
+            # (`str.format_map` parses as `string.Formatter().vformat(text, (), values)`, in C.)
+            return text.format_map(values)
         return text

@@ -63,7 +63,21 @@ class ConversationState:
         return self.place is None and self.last_intent is None and not self.has_work_under_way() and not self.choices
 
     def to_dict(self) -> dict[str, Any]:
-        return StateRecord.from_state(self).model_dump(mode="json", exclude_unset=True)
+        """The stored form: `StateRecord.from_state(self).model_dump(mode="json", exclude_unset=True)`,
+        built directly (the same dict, a few times faster); the flow still goes through `Flow`,
+        which checks it."""
+        place = self.place
+        return {
+            "version": STATE_VERSION,
+            "place": {"kind": place.kind, "code": place.code, "label": place.label,
+                      "region_code": place.region_code} if place else None,
+            "pending": self.pending,
+            "choices": list(self.choices),
+            "last_intent": self.last_intent,
+            "last_activity": float(self.last_activity),
+            "flow": Flow.model_validate(self.flow).model_dump(mode="json", exclude_unset=True)
+            if self.flow is not None else None,
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None) -> ConversationState:

@@ -9,6 +9,7 @@ The blend weights and the threshold are named constants tuned on the labelled de
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -87,7 +88,15 @@ class IntentMatcher:
             for s in example.stems:
                 self._postings[s].append(position)
             self._norms.append(math.sqrt(sum(self._idf[s] ** 2 for s in example.stems)) or 1.0)
-        self._contents = [e.content for e in self._examples]
+        # Each example's words in sorted order (`token_sort_ratio` is `ratio` of the sorted words:
+        # sorted once here, not on every message), the examples ordered by length: only those
+        # whose length can reach CHAR_CUTOFF are scored (see `_char_scores`).
+        by_length = sorted(
+            ((" ".join(sorted(e.content.split())), e.intent) for e in self._examples), key=lambda item: len(item[0])
+        )
+        self._sorted_contents = [content for content, _ in by_length]
+        self._sorted_intents = [intent for _, intent in by_length]
+        self._sorted_lengths = [len(content) for content in self._sorted_contents]
         self._vocabulary_list = sorted(self._vocabulary)
         self._correct = lru_cache(maxsize=16384)(self._correct_uncached)
 
@@ -126,15 +135,23 @@ class IntentMatcher:
         best: dict[int, float] = {}
         if not content:
             return best
+        # The same scores as `fuzz.token_sort_ratio(content, example)`: both sides' words sorted.
+        query = " ".join(sorted(content.split()))
+        # ratio = 200 * common / (len(query) + len(example)), common <= the shorter length: an
+        # example shorter than q*c/(2-c) or longer than q*(2-c)/c cannot reach the cut-off c
+        # (one character more each side, for rounding). The others would score 0 anyway.
+        cut = CHAR_CUTOFF / 100
+        first = bisect_left(self._sorted_lengths, len(query) * cut / (2 - cut) - 1)
+        end = bisect_right(self._sorted_lengths, len(query) * (2 - cut) / cut + 1)
         for _, score, position in process.extract(
-            content,
-            self._contents,
-            scorer=fuzz.token_sort_ratio,
+            query,
+            self._sorted_contents[first:end],
+            scorer=fuzz.ratio,
             processor=None,
             score_cutoff=CHAR_CUTOFF,
             limit=None,
         ):
-            intent = self._examples[position].intent
+            intent = self._sorted_intents[first + position]
             if score > best.get(intent, 0.0):
                 best[intent] = score
         return {i: s / 100.0 for i, s in best.items()}

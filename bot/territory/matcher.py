@@ -110,6 +110,11 @@ class Matcher:
         for places in (*self.area_names.values(), *self.commune_names.values()):
             places.sort(key=lambda p: -p.population)
         self.max_tokens = max(len(name.split()) for name in (*self.area_names, *self.commune_names))
+        # The first words of the names of several words: with the one-word names and the
+        # contracted articles, the only words a name can start at (see `_name_hits`).
+        self.first_words = frozenset(
+            name.split(" ", 1)[0] for name in (*self.area_names, *self.commune_names) if " " in name
+        )
         self.commune_needing_context = {
             name
             for name, places in self.commune_names.items()
@@ -221,6 +226,11 @@ class Matcher:
         i = 0
         n_tokens = len(tokens)
         while i < n_tokens:
+            token = tokens[i]
+            if not (token in self.first_words or token in self.area_names or token in self.commune_names
+                    or token in CONTRACTED_ARTICLES):
+                i += 1  # no name starts with this word: nothing to look up here
+                continue
             found = False
             for n in range(min(self.max_tokens, n_tokens - i), 0, -1):
                 words = tokens[i : i + n]
@@ -240,18 +250,21 @@ class Matcher:
 
     def _lookup(self, tokens: list[str], i: int, words: list[str], expect_place: bool) -> _Hit | None:
         name = " ".join(words)
-        context = self._context(tokens, i)
-        town_context_at = i - 1  # towns take no article before them: "a Tours", not "a la Tours"
         areas = self.area_names.get(name, [])
         communes = self.commune_names.get(name, [])
+        contracted = False
         if not areas and not communes and words[0] in CONTRACTED_ARTICLES and len(words) > 1:
             # "au havre" -> "le havre"; the contracted article is itself the context word.
             name = " ".join([CONTRACTED_ARTICLES[words[0]], *words[1:]])
             areas = self.area_names.get(name, [])
             communes = self.commune_names.get(name, [])
-            context, town_context_at = words[0], i
+            contracted = True
         if not areas and not communes:
             return None
+        if contracted:
+            context, town_context_at = words[0], i
+        else:  # towns take no article before them: "a Tours", not "a la Tours"
+            context, town_context_at = self._context(tokens, i), i - 1
         end = i + len(words)
         free = len(name) > 2 and (
             self._is_whole_message(tokens, i, end) or (expect_place and _only_fillers(tokens, i, end))

@@ -85,6 +85,18 @@ async def test_a_damaged_redis_value_gets_an_apology_then_the_answer(engine, red
     await store.close()
 
 
+async def test_a_value_damaged_after_the_service_wrote_it_still_gets_the_apology(engine):
+    # The service remembers the state of what it stored last; a value written over it by
+    # someone else (another replica, a hand edit) is read and validated, not trusted.
+    store = MemoryStore()
+    service = ConversationService(engine, store)
+    await service.handle(KEY, text("text", "cress 29200"))
+    stored = await store.get(KEY)
+    assert stored.data is not None and await store.put(KEY, {"state": "garbage"}, stored.version)
+    reply = await service.handle(KEY, text("text", "c'est quoi le DLA ?", now=NOW + 1))
+    assert reply.blocks[0].text.startswith(APOLOGY) and reply.intent == "dla"
+
+
 # -- a store that cannot be written ------------------------------------------------------------------
 
 

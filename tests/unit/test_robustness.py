@@ -1,10 +1,12 @@
 """No input crashes the engine, and every reply fits in one Telegram message or is split."""
 
+import json
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.replies import Event
-from bot.state import ConversationState
+from bot.state import ConversationState, StateRecord
 
 TELEGRAM_LIMIT = 4096
 
@@ -27,6 +29,9 @@ def test_any_sequence_of_events_gets_a_reply_that_fits(engine, sequence):
         assert text.strip(), f"empty reply to {event!r}"
         assert len(text) <= TELEGRAM_LIMIT
         assert ConversationState.from_dict(state.to_dict()) == state
+        # The stored form is built by hand; it is the record's own dump, to the byte.
+        record = StateRecord.from_state(state).model_dump(mode="json", exclude_unset=True)
+        assert json.dumps(state.to_dict()) == json.dumps(record)
 
 
 def test_twenty_thousand_characters_get_a_clear_reply(engine):
@@ -37,3 +42,18 @@ def test_twenty_thousand_characters_get_a_clear_reply(engine):
 def test_control_characters_are_ignored(engine):
     reply, _ = engine.respond(ConversationState(), Event("text", text="\x00\x01c'est quoi\x07 le DLA\x1b"))
     assert reply.intent == "dla"
+
+
+def test_the_stored_form_of_an_orientation_is_the_records_dump(engine):
+    state = ConversationState()
+    now = 1_800_000_000  # an int time is stored as a float, as the record stores it
+    for event in (
+        Event("command", command="orienter", now=now),
+        Event("button", payload="o:set:who:association", now=now),
+        Event("text", text="création à Brest", now=now),
+        Event("button", payload="o:set:need:financement", now=now),
+    ):
+        _, state = engine.respond(state, event)
+        record = StateRecord.from_state(state).model_dump(mode="json", exclude_unset=True)
+        assert json.dumps(state.to_dict()) == json.dumps(record)
+    assert state.flow is not None and state.place is not None and isinstance(state.to_dict()["last_activity"], float)
