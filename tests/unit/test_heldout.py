@@ -59,6 +59,13 @@ def answered_entries(engine, cases):
     return [(case, topics.entry(system.answer(case.text)[1])) for case in cases if case.precise and case.entry]
 
 
+def test_a_case_never_shows_its_message_when_a_test_prints_it():
+    # Failing tests print their arguments (the cases): the messages must stay hidden.
+    from benchmarks.labels import Case
+
+    assert "un message du jeu bloqué" not in repr(Case("un message du jeu bloqué", "dla"))
+
+
 def test_heldout_files_exist():
     assert HELDOUT_FILES, f"no held-out set in {DATA} (heldout*.yaml)"
 
