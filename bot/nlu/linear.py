@@ -50,8 +50,10 @@ SHORT_WORDS, LONG_WORDS = 12, 40
 # them, push towards whichever intents' examples are worded like the story. A short question
 # keeps them ("c est quoi" against "c est pour qui"). Measured on the validation split.
 STORY_STOP_WORDS_FROM = 13
-# Only the first characters of a long message are read: enough for any real question.
+# Only this many characters of a long message are read: its opening and, above all, its end, where
+# a story asks its question.
 MAX_QUERY_CHARS = 600
+QUERY_HEAD_CHARS = 200
 CACHE_KEEP = 8
 CACHE_DIR = Path(os.environ.get("BOUSSOLE_MODEL_CACHE", Path(__file__).resolve().parents[2] / ".cache" / "nlu"))
 
@@ -176,7 +178,7 @@ class LinearRanker:
         words = normalised.split()
         if len(words) >= STORY_STOP_WORDS_FROM:
             normalised = " ".join(w for w in words if w not in STOP_WORDS)
-        found = [c for f in feature_list(normalised[:MAX_QUERY_CHARS]) if (c := get(f)) is not None]
+        found = [c for f in feature_list(readable_part(normalised)) if (c := get(f)) is not None]
         if not found:
             z = self.intercept.astype(np.float64)
         else:
@@ -191,7 +193,7 @@ class LinearRanker:
         return z / z.sum()
 
     def rank(self, normalised: str, limit: int = 5) -> list[Candidate]:
-        tokens = normalised[:MAX_QUERY_CHARS].split()
+        tokens = readable_part(normalised).split()
         if not tokens:
             return []
         probabilities = self.probabilities(normalised)
@@ -210,6 +212,15 @@ class LinearRanker:
             scores[intent] = value
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
         return [Candidate(i, round(min(v, 1.0), 4), i in exact, v) for i, v in ranked]
+
+
+def readable_part(normalised: str) -> str:
+    """The whole message, or for a very long one its opening and its end, cut between words."""
+    if len(normalised) <= MAX_QUERY_CHARS:
+        return normalised
+    head = normalised[:QUERY_HEAD_CHARS].rsplit(" ", 1)[0]
+    tail = normalised[-(MAX_QUERY_CHARS - QUERY_HEAD_CHARS):].split(" ", 1)[-1]
+    return f"{head} {tail}"
 
 
 def query_norm_exponent(words: int) -> float:

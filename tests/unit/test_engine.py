@@ -49,6 +49,14 @@ def test_emoji_only_message_asks_for_text(chat):
     assert "texte" in chat.send("😀🎉👍").plain_text()
 
 
+def test_a_very_long_message_is_read_up_to_the_question_at_its_end(chat):
+    story = "Nous en parlons depuis des mois avec des amis, le soir, après le travail. " * 12
+    reply = chat.send(story + "Au final, une Scic ça marche comment ?")
+    assert len(story) > 600
+    # The scheme named in the last sentence is heard (before, only the opening was read).
+    assert "scic" in [intent for intent, _ in reply.candidates]
+
+
 def test_punctuation_only_message_asks_for_words_not_for_text(chat):
     text = chat.send("?!...").plain_text()
     assert "pas trouvé de mots" in text and "Je ne lis que le texte" not in text
