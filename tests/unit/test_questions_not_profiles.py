@@ -57,7 +57,7 @@ def test_a_problem_told_about_our_association_is_answered(chat):
 def test_a_situation_with_a_clear_topic_is_answered_with_the_orientation_offered(chat):
     reply = chat.send("mon patron part a la retraite on voudrait reprendre la boite entre salaries")
     assert chat.state.flow is None
-    assert reply.intent == "urscop"
+    assert reply.intent == "faq_scop_reprise"
     assert any(b.payload == "o:start" for b in reply.buttons)
 
 
