@@ -52,7 +52,7 @@ from bot.nlu.policy import (
 from bot.nlu.ranking import Candidate, ExactIndex, Ranker, training_phrases
 from bot.nlu.slots import asks_question, speaks_of_oneself, tells_who_one_is
 from bot.nlu.words import STOP_WORDS
-from bot.orientation.orientation import Orientation, Services
+from bot.orientation.orientation import CRESS_INTENTS, Orientation, Services
 from bot.orientation.reading import Vocabulary
 from bot.replies import Block, Button, ContactCard, Event, Reply
 from bot.state import ConversationState, PlaceRef
@@ -65,7 +65,6 @@ MAX_TEXT_CHARS = 2000
 SUGGESTION_FLOOR = 0.30
 # Entries available at these levels get the local CRESS card when the place is known.
 LOCAL_LEVELS = {"regional", "departemental", "local"}
-CRESS_INTENTS = {"cress", "cress_contact"}
 # Who, stage and need: told together, they make a profile for the orientation.
 PROFILE_STEPS = frozenset({"who", "stage", "need"})
 OUT_OF_SCOPE = "out_of_scope"
@@ -503,7 +502,7 @@ class Engine:
         if topic is None or not candidates or len(normalised.split()) > FOLLOW_UP_MAX_WORDS:
             return candidates
         top = candidates[0]
-        family = self._family(topic)
+        family = self._families.get(topic, frozenset())
         if top.exact or top.intent in family or top.confidence >= FOLLOW_UP_KEEP:
             return candidates
         entry = self.content.entries[topic]
@@ -519,9 +518,6 @@ class Engine:
             return None
         head = self.intent(self.faq_of.get(intent.id, intent.id))
         return head.knowledge if head is not None else None
-
-    def _family(self, topic: str) -> frozenset[str]:
-        return self._families.get(topic, frozenset())
 
     @cached_property
     def _families(self) -> dict[str, frozenset[str]]:
