@@ -169,6 +169,9 @@ def main() -> None:
     parser.add_argument("--no-repeat", action="store_true", help="skip the 4x examples latency run")
     parser.add_argument("--wall", action="store_true", help="latency in wall time rather than CPU time")
     args = parser.parse_args()
+    if args.misses and args.file.name.startswith("heldout"):
+        # A held-out message read is a held-out message learned: its figures only.
+        parser.error("--misses is refused on the held-out set; use it on tests/data/validation.yaml")
     global CLOCK
     if args.wall:
         CLOCK = time.perf_counter
