@@ -7,6 +7,7 @@ look-up and one intent ranking, with no I/O.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -71,6 +72,11 @@ OUT_OF_SCOPE = "out_of_scope"
 GOODBYE = "goodbye"
 # A profile told with a topic the model is this sure of gets the topic's answer first.
 PROFILE_TOPIC_CONFIDENCE = 0.90
+# "X c'est quoi ?", "c'est quoi X ?": a definition asked for, X being all the rest.
+_DEFINITION = r"(?:c est quoi|c quoi|qu est ce que c est|qu est ce que|qu est ce qu|ca sert a quoi|ca veut dire quoi)"
+DEFINITION_RE = re.compile(
+    rf"^(?:(?P<before>.+?) {_DEFINITION}|{_DEFINITION} (?:(?:un|une|le|la|les|l|des|du) )?(?P<after>.+))$"
+)
 # A follow-up is short; a reading surer than this is kept whatever was answered before.
 FOLLOW_UP_MAX_WORDS = 8
 FOLLOW_UP_KEEP = 0.80
@@ -437,7 +443,7 @@ class Engine:
         waiting_for_place = state.pending == "place"
         place, self_located = self._place_with_evidence(normalised, waiting_for_place, raw)
         rest = remove_span(normalised, place.matched_text) if place else normalised
-        candidates = self._in_context(state, rest, self.rank(rest))
+        candidates = self._definition_asked(rest) or self._in_context(state, rest, self.rank(rest))
         ranked.extend(candidates)
         decision = decide(candidates, words=len(rest.split()), faq_of=self.faq_of)
         top = decision.top
@@ -510,6 +516,21 @@ class Engine:
         if contextual and contextual[0].intent in family and contextual[0].confidence > top.confidence:
             return contextual
         return candidates
+
+    def _definition_asked(self, normalised: str) -> list[Candidate] | None:
+        """"france active c quoi", "c'est quoi une scic": the candidates of the thing asked about,
+        when it names a scheme or topic itself (not one of its FAQs, whose examples may end the same
+        way: "pacte relance france active c'est quoi")."""
+        match = DEFINITION_RE.match(normalised)
+        if match is None:
+            return None
+        subject = match.group("before") or match.group("after") or ""
+        candidates = self.rank(subject) if subject else []
+        if not candidates or not candidates[0].exact:
+            return None
+        intent = self.intent(candidates[0].intent)
+        entry = self.entry(intent.knowledge) if intent is not None and intent.knowledge else None
+        return candidates if entry is not None and entry.kind != "faq" else None
 
     def _topic_of(self, intent_id: str | None) -> str | None:
         """The scheme or topic entry an answered intent is about (a FAQ's scheme, or itself)."""

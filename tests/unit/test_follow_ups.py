@@ -1,5 +1,5 @@
-"""A short follow-up that names no topic is read as being about the topic just answered;
-a follow-up that names another topic changes it."""
+"""What a short question is about: a follow-up that names no topic is about the topic just
+answered, one that names another topic changes it; "X c'est quoi ?" is about X itself."""
 
 import pytest
 
@@ -33,3 +33,19 @@ def test_the_same_words_without_a_previous_topic_are_not_read_as_that_topic(chat
 def test_a_follow_up_naming_another_topic_changes_topic(chat, first, follow_up, intent):
     chat.send(first)
     assert chat.send(follow_up).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("france active c quoi", "france_active"),
+        ("le dla c quoi", "dla"),
+        ("c est quoi une scic", "scic"),
+    ],
+)
+def test_a_definition_asked_of_a_scheme_gets_its_card_not_one_of_its_faqs(chat, message, intent):
+    assert chat.send(message).intent == intent
+
+
+def test_a_precise_question_worded_as_c_quoi_still_gets_its_faq(chat):
+    assert chat.send("c quoi le taux de garantie de france active").intent == "faq_garantie_france_active"
