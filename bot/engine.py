@@ -218,15 +218,19 @@ class Engine:
             found = ranked[normalised] = (count, self.matcher.rank(normalised, count))
         return found[1][:limit]
 
-    @cached_property
-    def _courtesy_phrases(self) -> list[tuple[str, ...]]:
+    def _phrases_of(self, *intent_ids: str) -> set[tuple[str, ...]]:
+        """The normalised words of these intents' examples."""
         phrases = {
             tuple(normalize(example).split())
-            for intent_id in COURTESY_INTENTS
+            for intent_id in intent_ids
             if (intent := self.intent(intent_id)) is not None
             for example in intent.examples
         }
-        return sorted((p for p in phrases if p), key=len, reverse=True)
+        return {p for p in phrases if p}
+
+    @cached_property
+    def _courtesy_phrases(self) -> list[tuple[str, ...]]:
+        return sorted(self._phrases_of(*COURTESY_INTENTS), key=len, reverse=True)
 
     def _after_courtesy(self, normalised: str) -> str:
         """What follows a greeting or thanks that opens the message, when it is more than a word
@@ -240,9 +244,7 @@ class Engine:
 
     @cached_property
     def _goodbye_phrases(self) -> set[tuple[str, ...]]:
-        intent = self.intent(GOODBYE)
-        phrases = {tuple(normalize(e).split()) for e in (intent.examples if intent else [])}
-        return {p for p in phrases if p}
+        return self._phrases_of(GOODBYE)
 
     def _says_goodbye(self, normalised: str) -> bool:
         """The message is one of the goodbye phrases, or holds one that is more than a small word."""
