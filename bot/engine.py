@@ -80,6 +80,7 @@ DEFINITION_RE = re.compile(
 # A follow-up is short; a reading surer than this is kept whatever was answered before.
 FOLLOW_UP_MAX_WORDS = 8
 FOLLOW_UP_KEEP = 0.80
+MAX_MORE_BUTTONS = 6
 # Said before the message itself: "bonjour, ...", "super merci, ...".
 COURTESY_INTENTS = ("greeting", "thanks")
 # "bonjour tout le monde" is a greeting; "bonjour, j'ai un projet de recyclerie" is a message.
@@ -277,6 +278,7 @@ class Engine:
         return sorted(found.values(), key=lambda item: -item[1])[:limit]
 
     def menu_buttons(self) -> tuple[Button, ...]:
+        """The orientation first (offered alone beside an answer), the catalogue, the CRESS."""
         return (
             Button(self.messages("button_orientation"), encode(OrientationStep("start"))),
             Button(self.messages("button_catalogue"), encode(Catalogue())),
@@ -450,6 +452,8 @@ class Engine:
         decision = decide(candidates, words=len(rest.split()), faq_of=self.faq_of)
         top = decision.top
         confident = top is not None
+        if place is None and top is not None and self._asks_more_of_the_last_answer(state, rest, top):
+            return self._more_on(top), state.with_(pending=None)
 
         if place is not None:
             asks_cress = confident and top.intent in CRESS_INTENTS
@@ -499,7 +503,7 @@ class Engine:
         reply, state = self.answer_intent(state.with_(pending=None), intent, top.confidence, place)
         if profile_slots >= 2 and intent.action != "orientation":
             # A question told with a profile is answered; the orientation is offered, not forced.
-            reply = replace(reply, buttons=(*reply.buttons, Button(self.messages("button_orientation"), "o:start")))
+            reply = replace(reply, buttons=(*reply.buttons, self.menu_buttons()[0]))
         return reply, state
 
     def _in_context(self, state: ConversationState, normalised: str, candidates: list[Candidate]) -> list[Candidate]:
@@ -518,6 +522,28 @@ class Engine:
         if contextual and contextual[0].intent in family and contextual[0].confidence > top.confidence:
             return contextual
         return candidates
+
+    def _asks_more_of_the_last_answer(self, state: ConversationState, normalised: str, top: Candidate) -> bool:
+        """"et concrètement ?", "on fait quoi ?" just after a card: read in its context, the
+        message lands on the answer just given, which it does not ask for by itself."""
+        if top.intent != state.last_intent or len(normalised.split()) > FOLLOW_UP_MAX_WORDS:
+            return False
+        own = self.rank(normalised)
+        return not own or own[0].intent != top.intent
+
+    def _more_on(self, top: Candidate) -> Reply:
+        """What else there is on the topic just answered (its FAQs, else its related entries),
+        rather than the same card again, which would read as if the message had not been heard."""
+        intent = self.intent(top.intent)
+        entry = self.entry(intent.knowledge) if intent is not None and intent.knowledge else None
+        if entry is None:
+            return self.not_understood([])
+        faqs = sorted((self.content.entries[i.knowledge] for i in map(self.intent, self._families.get(entry.id, ()))
+                       if i is not None and i.knowledge and i.knowledge != entry.id),
+                      key=lambda e: e.name.lower())
+        buttons = [entry_button(e) for e in faqs[:MAX_MORE_BUTTONS]] or related_buttons(entry, self.content.entries)
+        return Reply(blocks=(Block(self.messages("more_on_topic")),), buttons=(*buttons, self.menu_buttons()[0]),
+                     matched=True, intent=top.intent, confidence=top.confidence)
 
     def _definition_asked(self, normalised: str) -> list[Candidate] | None:
         """"france active c quoi", "c'est quoi une scic": the candidates of the thing asked about,

@@ -18,6 +18,30 @@ def test_a_follow_up_without_a_topic_stays_on_the_topic_just_answered(chat, firs
     assert chat.send(follow_up).intent == intent
 
 
+@pytest.mark.parametrize(
+    ("first", "follow_up"),
+    [
+        ("jveux ouvrir un tiers lieu dans mon village", "on a vraiment rien comme budget"),
+        ("c quoi le dla", "ok et apres"),
+    ],
+)
+def test_a_follow_up_never_gets_the_answer_just_given_again(chat, first, follow_up):
+    answered = chat.send(first).intent
+    assert chat.send(follow_up).intent != answered
+
+
+@pytest.mark.parametrize(
+    ("first", "follow_up"),
+    [("agrement esus", "et concretement"), ("c quoi le fdva", "mais encore"), ("cae", "on fait quoi")],
+)
+def test_a_vague_follow_up_gets_the_topics_questions_not_the_same_card_again(chat, first, follow_up):
+    card = chat.send(first)
+    more = chat.send(follow_up)
+    assert more.blocks[0].text != card.blocks[0].text
+    questions = [b.label for b in more.buttons if b.label.endswith(("?", "…"))]
+    assert len(questions) >= 3, more.buttons
+
+
 def test_the_same_words_without_a_previous_topic_are_not_read_as_that_topic(chat):
     reply = chat.send("faut mettre combien chacun")
     assert reply.intent != "faq_scop_creer"
