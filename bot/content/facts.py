@@ -58,6 +58,8 @@ _UNITS = (
     (re.compile(r"milliards?(?:d['’]euros?)?|mds€"), "md€"),
     (re.compile(r"millions?(?:d['’]euros?)?"), "m€"),
     (re.compile(r"euros?\b"), "€"),
+    # Legal texts write percentages "15 p. 100".
+    (re.compile(r"p\.100(?!\d)"), "%"),
 )
 
 
