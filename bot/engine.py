@@ -445,7 +445,9 @@ class Engine:
     ) -> tuple[Reply, ConversationState]:
         raw = normalised if raw is None else raw
         waiting_for_place = state.pending == "place"
-        place, self_located = self._place_with_evidence(normalised, waiting_for_place, raw)
+        # "cress 13" then "et 29 ?": a bare number just after a CRESS answer is another place.
+        expect_place = waiting_for_place or (state.last_intent in CRESS_INTENTS and len(normalised.split()) <= 3)
+        place, self_located = self._place_with_evidence(normalised, expect_place, raw)
         rest = remove_span(normalised, place.matched_text) if place else normalised
         candidates = self._definition_asked(rest) or self._in_context(state, rest, self.rank(rest))
         ranked.extend(candidates)

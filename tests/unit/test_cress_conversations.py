@@ -44,6 +44,18 @@ def test_and_in_brittany_follows_a_cress_answer(chat):
     assert "Bretagne" in chat.text and chat.reply.cards
 
 
+@pytest.mark.parametrize(("follow_up", "region_word"), [("et 2A", "Corse"), ("et 29 ?", "Bretagne"), ("2b", "Corse")])
+def test_a_bare_department_number_just_after_a_cress_answer_is_another_place(chat, follow_up, region_word):
+    chat.send("cress 13")
+    reply = chat.send(follow_up)
+    assert reply.cards and region_word in chat.text
+
+
+def test_a_bare_number_elsewhere_is_not_read_as_a_department(chat):
+    chat.send("c'est quoi le dla")
+    assert not chat.send("et 29 ?").cards
+
+
 def test_and_in_brittany_after_a_national_answer_says_so_briefly_with_the_cress(chat):
     chat.send("c'est quoi une scop")
     chat.send("et en Bretagne ?")
