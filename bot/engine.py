@@ -69,6 +69,7 @@ LOCAL_LEVELS = {"regional", "departemental", "local"}
 # Who, stage and need: told together, they make a profile for the orientation.
 PROFILE_STEPS = frozenset({"who", "stage", "need"})
 OUT_OF_SCOPE = "out_of_scope"
+ORIENTATION = "orientation"
 GOODBYE = "goodbye"
 # A profile told with a topic the model is this sure of gets the topic's answer first.
 PROFILE_TOPIC_CONFIDENCE = 0.90
@@ -456,6 +457,8 @@ class Engine:
         confident = top is not None
         if place is None and top is not None and self._asks_more_of_the_last_answer(state, rest, top):
             return self._more_on(top), state.with_(pending=None)
+        if place is None and top is not None and top.intent == ORIENTATION and (after := self._who_helps_after(state, rest)):
+            return after, state.with_(pending=None)
 
         if place is not None:
             asks_cress = confident and top.intent in CRESS_INTENTS
@@ -495,7 +498,8 @@ class Engine:
         if decision.kind == "did_you_mean":
             return self.did_you_mean(list(decision.suggestions)), state.with_(pending=None)
         if decision.kind == "not_understood":
-            return self.not_understood(list(decision.suggestions)), state.with_(pending=None)
+            reply = self._not_understood_after(state, rest) or self.not_understood(list(decision.suggestions))
+            return reply, state.with_(pending=None)
         assert top is not None
         intent = self.intent(top.intent)
         assert intent is not None
@@ -534,18 +538,40 @@ class Engine:
         return not own or own[0].intent != top.intent
 
     def _more_on(self, top: Candidate) -> Reply:
-        """What else there is on the topic just answered (its FAQs, else its related entries),
-        rather than the same card again, which would read as if the message had not been heard."""
-        intent = self.intent(top.intent)
-        entry = self.entry(intent.knowledge) if intent is not None and intent.knowledge else None
+        """What else there is on the topic just answered, rather than the same card again, which
+        would read as if the message had not been heard."""
+        entry = self.entry(self._topic_of(top.intent) or "")
         if entry is None:
             return self.not_understood([])
+        return Reply(blocks=(Block(self.messages("more_on_topic")),),
+                     buttons=(*self._questions_on(entry), self.menu_buttons()[0]),
+                     matched=True, intent=top.intent, confidence=top.confidence)
+
+    def _who_helps_after(self, state: ConversationState, normalised: str) -> Reply | None:
+        """"qui peut nous aider ?" just after a card: whom that card says to contact, with the
+        orientation offered, rather than a questionnaire the person did not ask for."""
+        entry = self.entry(self._topic_of(state.last_intent) or "")
+        if entry is None or not entry.next_step or len(normalised.split()) > FOLLOW_UP_MAX_WORDS:
+            return None
+        return Reply(blocks=(Block(self.messages("who_helps_after", name=entry.name, next_step=entry.next_step)),),
+                     buttons=(*related_buttons(entry, self.content.entries), self.menu_buttons()[0]),
+                     matched=True, intent=entry.id, confidence=1.0)
+
+    def _not_understood_after(self, state: ConversationState, normalised: str) -> Reply | None:
+        """"il faut une licence ?" after the card on village cafés: a short message not understood
+        just after an answer gets the questions known on that topic, not a generic menu."""
+        entry = self.entry(self._topic_of(state.last_intent) or "")
+        if entry is None or len(normalised.split()) > FOLLOW_UP_MAX_WORDS:
+            return None
+        return Reply(blocks=(Block(self.messages("not_understood_on_topic", name=entry.name)),),
+                     buttons=(*self._questions_on(entry), *self.menu_buttons()), matched=False)
+
+    def _questions_on(self, entry: Entry) -> list[Button]:
+        """An entry's FAQs, else its related entries."""
         faqs = sorted((self.content.entries[i.knowledge] for i in map(self.intent, self._families.get(entry.id, ()))
                        if i is not None and i.knowledge and i.knowledge != entry.id),
                       key=lambda e: e.name.lower())
-        buttons = [entry_button(e) for e in faqs[:MAX_MORE_BUTTONS]] or related_buttons(entry, self.content.entries)
-        return Reply(blocks=(Block(self.messages("more_on_topic")),), buttons=(*buttons, self.menu_buttons()[0]),
-                     matched=True, intent=top.intent, confidence=top.confidence)
+        return [entry_button(e) for e in faqs[:MAX_MORE_BUTTONS]] or related_buttons(entry, self.content.entries)
 
     def _definition_asked(self, normalised: str) -> list[Candidate] | None:
         """"france active c quoi", "c'est quoi une scic": the candidates of the thing asked about,
@@ -714,6 +740,8 @@ class Engine:
 
     def did_you_mean(self, candidates: list[Candidate]) -> Reply:
         buttons = [b for c in candidates if (b := self._intent_button(c.intent))]
+        if not buttons:
+            return self.not_understood(candidates)  # "Vouliez-vous dire : [Menu]" would offer nothing
         return Reply(
             blocks=(Block(self.messages("did_you_mean")),),
             buttons=(*buttons, Button(self.messages("button_menu"), encode(Menu()))),

@@ -3,6 +3,8 @@ answered, one that names another topic changes it; "X c'est quoi ?" is about X i
 
 import pytest
 
+from bot.nlu.ranking import Candidate
+
 
 @pytest.mark.parametrize(
     ("first", "follow_up", "intent"),
@@ -73,3 +75,37 @@ def test_a_definition_asked_of_a_scheme_gets_its_card_not_one_of_its_faqs(chat, 
 
 def test_a_precise_question_worded_as_c_quoi_still_gets_its_faq(chat):
     assert chat.send("c quoi le taux de garantie de france active").intent == "faq_garantie_france_active"
+
+
+def test_a_short_message_not_understood_after_an_answer_offers_that_topics_questions(chat):
+    chat.send("c quoi le dla")
+    reply = chat.send("et le velo ?")
+    assert not reply.matched
+    assert "Dispositif local d'accompagnement" in chat.text
+    assert sum("faq_dla" in b.payload for b in reply.buttons) >= 3, reply.buttons
+
+
+def test_a_short_message_not_understood_without_a_previous_answer_gets_the_menu(chat):
+    reply = chat.send("et le velo ?")
+    assert not reply.matched
+    assert not any("faq_dla" in b.payload for b in reply.buttons)
+
+
+def test_a_did_you_mean_with_nothing_to_suggest_says_it_did_not_understand(engine):
+    # Greetings and thanks have no button: "Vouliez-vous dire : [Menu]" would offer nothing.
+    reply = engine.did_you_mean([Candidate("greeting", 0.4), Candidate("thanks", 0.3)])
+    assert not reply.plain_text().startswith("Vouliez-vous dire")
+    assert len(reply.buttons) >= 3
+
+
+def test_who_can_help_just_after_a_card_gets_whom_that_card_says_to_contact(chat):
+    chat.send("c'est quoi une scop")
+    reply = chat.send("qui peut nous aider")
+    assert "URSCOP" in chat.text
+    assert reply.matched and chat.state.flow is None  # no questionnaire forced
+    assert "🧭 M'orienter" in chat.labels
+
+
+def test_who_can_help_with_nothing_answered_before_starts_the_orientation(chat):
+    chat.send("qui peut nous aider")
+    assert chat.state.flow is not None
