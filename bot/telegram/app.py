@@ -130,8 +130,8 @@ def build_application(
 def settle_loaded_memory() -> None:
     """Once the content and the geography are loaded (hundreds of thousands of objects that live as
     long as the process), move them out of the garbage collector's sight: otherwise every full
-    collection walks all of them again while a message waits (about 0.1 s each, several a minute
-    under load), and finds nothing to free. Objects frozen here are still freed by reference
+    collection walks all of them again while messages wait (about 0.1 s each, measured during the
+    load benchmark), and finds nothing to free. Objects frozen here are still freed by reference
     counting; a content reload's new engine is simply collected as usual."""
     gc.collect()
     gc.freeze()
