@@ -45,7 +45,7 @@ from bot.engine import Engine  # noqa: E402
 from bot.replies import Event  # noqa: E402
 from bot.state import ConversationState  # noqa: E402
 from bot.stores import FileStore, MemoryStore  # noqa: E402
-from bot.telegram.app import build_application  # noqa: E402
+from bot.telegram.app import build_application, settle_loaded_memory  # noqa: E402
 from bot.telegram.offline import OfflineBotApi  # noqa: E402
 from bot.telegram.render import render_reply  # noqa: E402
 from bot.telegram.settings import Settings  # noqa: E402
@@ -191,6 +191,7 @@ async def run(
 async def run_all(args: argparse.Namespace) -> int:
     engine = Engine.load()
     engine.territory  # noqa: B018
+    settle_loaded_memory()  # as `ess-bot run` does once loaded
     kinds = ["file", "redis"] if args.store == "both" else [args.store]
     mode = f"paced at {args.rate:g}/s" if args.rate else "one burst"
     print(f"telegram load: {args.chats} chats x {args.messages} messages = {args.chats * args.messages} updates "

@@ -197,7 +197,7 @@ def check(out: TextIO, stale_days: int | None = None, today: dt.date | None = No
     from bot.engine import Engine
 
     try:
-        engine = Engine.load()
+        engine = Engine.load(read_cache=False)  # validates every file (and refreshes the start-up cache)
         engine.territory  # noqa: B018 - validates the CRESS directory and caches the indexed geography
     except (ContentErrors, ContentError) as exc:
         print(str(exc), file=out)

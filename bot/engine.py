@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
+from bot import startup_cache
 from bot.actions import (
     COMMANDS,
     AskIntent,
@@ -36,7 +37,7 @@ from bot.actions import (
 from bot.answers import CATALOGUE_THEMES, entry_blocks, entry_button, related_buttons
 from bot.content.loader import INTENTS_DIR, KNOWLEDGE_DIR, Content, load_content
 from bot.content.models import Entry, Intent
-from bot.messages import Messages
+from bot.messages import MESSAGES_FILE, Messages
 from bot.nlu.linear import LinearRanker
 from bot.nlu.matcher import IntentMatcher
 from bot.nlu.normalize import normalize
@@ -56,6 +57,7 @@ from bot.nlu.words import STOP_WORDS
 from bot.orientation.orientation import CRESS_INTENTS, Orientation, Services
 from bot.orientation.reading import Vocabulary
 from bot.replies import Block, Button, ContactCard, Event, Reply
+from bot.startup_cache import CACHE_DIR
 from bot.state import ConversationState, PlaceRef
 from bot.territory import Place, PlaceMatch, Territory
 
@@ -117,17 +119,29 @@ class Engine:
         intents_dir: Path = INTENTS_DIR,
         territory_loader: Callable[[], Territory] | None = None,
         learning: bool = False,
+        cache_dir: Path | None = CACHE_DIR,
+        read_cache: bool = True,
     ) -> Engine:
-        messages = Messages.load()
-        content = load_content(knowledge_dir, intents_dir, known_messages=messages.keys())
-        exact = ExactIndex(content.intents, content.entries)
-        matcher = LinearRanker.build(training_phrases(content.intents, content.entries), exact)
+        """Load and validate the content and build the intent model. What that gives is cached
+        under a hash of every file it is built from (see `bot.startup_cache`): a start with
+        unchanged files reads it back; any changed file, or `read_cache=False` (`check`),
+        loads and validates the files again (and refreshes the cache)."""
+        path = startup_cache.path_for(cache_dir, knowledge_dir, intents_dir, MESSAGES_FILE)
+        loaded = startup_cache.read(path) if read_cache and path is not None else None
+        if loaded is None:
+            messages = Messages.load(MESSAGES_FILE)
+            content = load_content(knowledge_dir, intents_dir, known_messages=messages.keys())
+            exact = ExactIndex(content.intents, content.entries)
+            matcher = LinearRanker.build(training_phrases(content.intents, content.entries), exact)
+            loaded = startup_cache.Loaded(messages, content, matcher, Vocabulary(content.slots))
+            if path is not None:
+                startup_cache.write(path, loaded)
         loader = territory_loader or (lambda: Territory.load(knowledge_dir))
         return cls(
-            content=content,
-            messages=messages,
-            matcher=matcher,
-            vocabulary=Vocabulary(content.slots),
+            content=loaded.content,
+            messages=loaded.messages,
+            matcher=loaded.matcher,
+            vocabulary=loaded.vocabulary,
             _territory_loader=loader,
             learning=learning,
         )

@@ -65,7 +65,9 @@ def _check_slug(cls: type, value: str) -> str:
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Validators are built on first validation, not at import: a start that reads the content
+    # from its cache (bot.startup_cache) never validates, and skips building them.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Status(Strict):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
+if TYPE_CHECKING:
+    import yaml
 
-# libyaml's parser when PyYAML was built with it: parsing is most of the start-up otherwise.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# PyYAML is imported on the first file read, not at import: a start that reads the content from
+# its cache (bot.startup_cache) reads no YAML at all.
 
 
 class ContentError(Exception):
@@ -39,6 +40,8 @@ class YamlDocument:
 
 
 def _construct(node: yaml.Node, loc: tuple[Any, ...], lines: dict[tuple[Any, ...], int], loader) -> Any:
+    import yaml  # noqa: PLC0415 - see above (already loaded: read_yaml imported it)
+
     lines[loc] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
@@ -57,11 +60,14 @@ def _construct(node: yaml.Node, loc: tuple[Any, ...], lines: dict[tuple[Any, ...
 
 def read_yaml(path: Path) -> YamlDocument:
     """Parse one YAML file; syntax errors become ContentError with the line."""
+    import yaml  # noqa: PLC0415 - see above
+
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ContentError(path, None, f"cannot read file: {exc}") from exc
-    loader = _Loader(text)
+    # libyaml's parser when PyYAML was built with it: parsing is most of a cold start otherwise.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     loader.name = str(path)
     try:
         node = loader.get_single_node()

@@ -14,7 +14,6 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.learn.log import LearnLog
-from bot.learn.stats import compute
 from bot.reload import Reloader
 from bot.telegram.handlers import NO_PREVIEW, command_of
 from bot.telegram.logs import log_event
@@ -60,6 +59,8 @@ class AdminCommands:
         if not self.learn.enabled:
             return self.texts("admin_stats_off")
         days = int(argument) if argument.strip().isdigit() else STATS_DAYS
+        from bot.learn.stats import compute  # noqa: PLC0415 - loaded only when an admin asks
+
         stats = await compute(self.learn.store, days)
         up = sum(u for u, _ in stats.feedback.values())
         down = sum(d for _, d in stats.feedback.values())

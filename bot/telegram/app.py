@@ -23,6 +23,7 @@ Channel posts are neither requested (`ALLOWED_UPDATES`) nor matched by any handl
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import sys
 from dataclasses import replace
@@ -126,6 +127,16 @@ def build_application(
     return application
 
 
+def settle_loaded_memory() -> None:
+    """Once the content and the geography are loaded (hundreds of thousands of objects that live as
+    long as the process), move them out of the garbage collector's sight: otherwise every full
+    collection walks all of them again while messages wait (about 0.1 s each, measured during the
+    load benchmark), and finds nothing to free. Objects frozen here are still freed by reference
+    counting; a content reload's new engine is simply collected as usual."""
+    gc.collect()
+    gc.freeze()
+
+
 def bot_commands(engine: Engine) -> list[BotCommand]:
     return [BotCommand(command.name, engine.messages(command.description)) for command in engine.commands]
 
@@ -183,6 +194,7 @@ def run() -> int:
         return 2
 
     application = build_application(settings, engine)
+    settle_loaded_memory()
     mode = "webhook" if settings.webhook_url else "polling"
     log_event(logger, "bot_starting", mode=mode, base_url=settings.base_url, data_dir=str(settings.data_dir),
               store="redis" if settings.redis_url else "files")

@@ -207,17 +207,27 @@ def pack(units: list[Unit], limit: int = MAX_MESSAGE_CHARS) -> list[str]:
 
 def render_reply(reply: Reply, texts: Texts, limit: int = MAX_MESSAGE_CHARS) -> list[OutgoingMessage]:
     """The messages to send for one reply; the keyboard goes with the last one."""
-    bodies = pack(reply_html_units(reply, texts, limit), limit)
-    markup, data = _keyboard(tuple(reply.buttons))
+    return list(_render(reply.blocks, reply.cards, tuple(reply.buttons), texts, limit))
+
+
+# Most replies are one of a few hundred (an entry's card, the menu, a question of the orientation):
+# rendered once, sent many times. Keyed on what the messages are made of (and the texts object:
+# a content reload brings new texts); the messages are immutable.
+@functools.lru_cache(maxsize=2048)
+def _render(
+    blocks: tuple[Block, ...], cards: tuple[ContactCard, ...], buttons: tuple[Button, ...], texts: Texts, limit: int
+) -> tuple[OutgoingMessage, ...]:
+    bodies = pack(reply_html_units(Reply(blocks=blocks, cards=cards), texts, limit), limit)
+    markup, data = _keyboard(buttons)
     if not bodies:
         if markup is None:
-            return []
+            return ()
         bodies = [esc(texts("menu"))]
     last = len(bodies) - 1
-    return [
+    return tuple(
         OutgoingMessage(body, markup, data) if index == last else OutgoingMessage(body)
         for index, body in enumerate(bodies)
-    ]
+    )
 
 
 def render_text(text: str) -> OutgoingMessage:

@@ -11,7 +11,7 @@ import pickle
 import time
 from pathlib import Path
 
-from bot.cache import write_cached
+from bot.cache import load_pickle, write_cached
 from bot.content.yaml_source import ContentError
 from bot.nlu.normalize import normalize
 from bot.replies import ContactCard
@@ -58,8 +58,7 @@ class Territory:
         path = cache_dir / f"{_cache_key(knowledge_dir)}.pickle" if cache_dir is not None else None
         if path is not None and path.exists():
             try:
-                with path.open("rb") as file:  # streamed: the whole file never sits in memory
-                    territory = pickle.load(file)
+                territory = load_pickle(path)
                 if isinstance(territory, cls):
                     territory.load_seconds = time.perf_counter() - started
                     return territory
