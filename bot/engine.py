@@ -471,7 +471,7 @@ class Engine:
         confident = top is not None
         if place is None and top is not None and self._asks_more_of_the_last_answer(state, rest, top):
             return self._more_on(top), state.with_(pending=None)
-        if place is None and top is not None and top.intent == ORIENTATION and (after := self._who_helps_after(state, rest)):
+        if place is None and (after := self._who_helps_after(state, rest, top)):
             return after, state.with_(pending=None)
 
         if place is not None:
@@ -561,9 +561,11 @@ class Engine:
                      buttons=(*self._questions_on(entry), self.menu_buttons()[0]),
                      matched=True, intent=top.intent, confidence=top.confidence)
 
-    def _who_helps_after(self, state: ConversationState, normalised: str) -> Reply | None:
+    def _who_helps_after(self, state: ConversationState, normalised: str, top: Candidate | None) -> Reply | None:
         """"qui peut nous aider ?" just after a card: whom that card says to contact, with the
         orientation offered, rather than a questionnaire the person did not ask for."""
+        if top is None or top.intent != ORIENTATION:
+            return None
         entry = self.entry(self._topic_of(state.last_intent) or "")
         if entry is None or not entry.next_step or len(normalised.split()) > FOLLOW_UP_MAX_WORDS:
             return None
