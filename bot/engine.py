@@ -292,10 +292,12 @@ class Engine:
                 found[entry.id] = (entry, confidence)
         return sorted(found.values(), key=lambda item: -item[1])[:limit]
 
+    def orientation_button(self) -> Button:
+        return Button(self.messages("button_orientation"), encode(OrientationStep("start")))
+
     def menu_buttons(self) -> tuple[Button, ...]:
-        """The orientation first (offered alone beside an answer), the catalogue, the CRESS."""
         return (
-            Button(self.messages("button_orientation"), encode(OrientationStep("start"))),
+            self.orientation_button(),
             Button(self.messages("button_catalogue"), encode(Catalogue())),
             Button(self.messages("button_cress"), encode(CressAsk())),
         )
@@ -523,7 +525,7 @@ class Engine:
         reply, state = self.answer_intent(state.with_(pending=None), intent, top.confidence, place)
         if profile_slots >= 2 and intent.action != "orientation":
             # A question told with a profile is answered; the orientation is offered, not forced.
-            reply = replace(reply, buttons=(*reply.buttons, self.menu_buttons()[0]))
+            reply = replace(reply, buttons=(*reply.buttons, self.orientation_button()))
         return reply, state
 
     def _in_context(self, state: ConversationState, normalised: str, candidates: list[Candidate]) -> list[Candidate]:
@@ -558,7 +560,7 @@ class Engine:
         if entry is None:
             return self.not_understood([])
         return Reply(blocks=(Block(self.messages("more_on_topic")),),
-                     buttons=(*self._questions_on(entry), self.menu_buttons()[0]),
+                     buttons=(*self._questions_on(entry), self.orientation_button()),
                      matched=True, intent=top.intent, confidence=top.confidence)
 
     def _who_helps_after(self, state: ConversationState, normalised: str, top: Candidate | None) -> Reply | None:
@@ -570,7 +572,7 @@ class Engine:
         if entry is None or not entry.next_step or len(normalised.split()) > FOLLOW_UP_MAX_WORDS:
             return None
         return Reply(blocks=(Block(self.messages("who_helps_after", name=entry.name, next_step=entry.next_step)),),
-                     buttons=(*related_buttons(entry, self.content.entries), self.menu_buttons()[0]),
+                     buttons=(*related_buttons(entry, self.content.entries), self.orientation_button()),
                      matched=True, intent=entry.id, confidence=1.0)
 
     def _not_understood_after(self, state: ConversationState, normalised: str) -> Reply | None:
