@@ -84,6 +84,8 @@ DEFINITION_RE = re.compile(
 FOLLOW_UP_MAX_WORDS = 8
 FOLLOW_UP_KEEP = 0.80
 MAX_MORE_BUTTONS = 6
+# What a vague follow-up may mean by itself is offered first from this confidence.
+OWN_GUESS_FLOOR = 0.10
 # Said before the message itself: "bonjour, ...", "super merci, ...".
 COURTESY_INTENTS = ("greeting", "thanks")
 # "bonjour tout le monde" is a greeting; "bonjour, j'ai un projet de recyclerie" is a message.
@@ -472,7 +474,7 @@ class Engine:
         top = decision.top
         confident = top is not None
         if place is None and top is not None and self._asks_more_of_the_last_answer(state, rest, top):
-            return self._more_on(top), state.with_(pending=None)
+            return self._more_on(top, self.rank(rest)), state.with_(pending=None)
         if place is None and (after := self._who_helps_after(state, rest, top)):
             return after, state.with_(pending=None)
 
@@ -542,8 +544,13 @@ class Engine:
         entry = self.content.entries[topic]
         contextual = self.rank(f"{normalised} {normalize(entry.id.replace('_', ' '))}")
         if contextual and contextual[0].intent in family and contextual[0].confidence > top.confidence:
+            if contextual[0].intent == state.last_intent and self._answers_alone(candidates, normalised):
+                return candidates  # "on est 3 amis, pas encore d'asso": its own answer, not the card again
             return contextual
         return candidates
+
+    def _answers_alone(self, candidates: list[Candidate], normalised: str) -> bool:
+        return decide(candidates, words=len(normalised.split()), faq_of=self.faq_of).kind == "answer"
 
     def _asks_more_of_the_last_answer(self, state: ConversationState, normalised: str, top: Candidate) -> bool:
         """"et concrètement ?", "on fait quoi ?" just after a card: read in its context, the
@@ -553,14 +560,18 @@ class Engine:
         own = self.rank(normalised)
         return not own or own[0].intent != top.intent
 
-    def _more_on(self, top: Candidate) -> Reply:
+    def _more_on(self, top: Candidate, own: list[Candidate]) -> Reply:
         """What else there is on the topic just answered, rather than the same card again, which
-        would read as if the message had not been heard."""
+        would read as if the message had not been heard; first what the message may mean by itself
+        ("on est 3 amis, pas encore d'asso" after the card on ressourceries: creating an association)."""
         entry = self.entry(self._topic_of(top.intent) or "")
         if entry is None:
             return self.not_understood([])
-        return Reply(blocks=(Block(self.messages("more_on_topic")),),
-                     buttons=(*self._questions_on(entry), self.orientation_button()),
+        guesses = [b for c in own[:2] if c.confidence >= OWN_GUESS_FLOOR and (b := self._intent_button(c.intent))]
+        buttons: dict[str, Button] = {}
+        for button in (*guesses, *self._questions_on(entry), self.orientation_button()):
+            buttons.setdefault(button.label, button)
+        return Reply(blocks=(Block(self.messages("more_on_topic")),), buttons=tuple(buttons.values()),
                      matched=True, intent=top.intent, confidence=top.confidence)
 
     def _who_helps_after(self, state: ConversationState, normalised: str, top: Candidate | None) -> Reply | None:

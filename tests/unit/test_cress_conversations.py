@@ -59,7 +59,7 @@ def test_a_bare_number_elsewhere_is_not_read_as_a_department(chat):
 def test_and_in_brittany_after_a_national_answer_says_so_briefly_with_the_cress(chat):
     chat.send("c'est quoi une scop")
     chat.send("et en Bretagne ?")
-    assert "reste la même" in chat.text and "Bretagne" in chat.text
+    assert "vaut aussi pour Bretagne" in chat.text
     assert "associés majoritaires" not in chat.text  # not the whole card again
     assert [card.title for card in chat.reply.cards] == ["CRESS Bretagne"]
     assert chat.reply.buttons[0].label.startswith("Société coopérative et participative")

@@ -109,3 +109,9 @@ def test_who_can_help_just_after_a_card_gets_whom_that_card_says_to_contact(chat
 def test_who_can_help_with_nothing_answered_before_starts_the_orientation(chat):
     chat.send("qui peut nous aider")
     assert chat.state.flow is not None
+
+
+def test_a_vague_follow_up_offers_first_what_it_may_mean_by_itself(chat):
+    chat.send("slt jai une idee de ressourcerie dans ma ville mais jsp par ou commencer")
+    reply = chat.send("on est 3 amis pas encore d'asso")
+    assert "association_creation" in reply.buttons[0].payload, reply.buttons
