@@ -115,3 +115,8 @@ def test_a_vague_follow_up_offers_first_what_it_may_mean_by_itself(chat):
     chat.send("slt jai une idee de ressourcerie dans ma ville mais jsp par ou commencer")
     reply = chat.send("on est 3 amis pas encore d'asso")
     assert "association_creation" in reply.buttons[0].payload, reply.buttons
+
+
+def test_a_follow_up_understood_by_itself_is_not_pulled_back_to_the_card_just_shown(chat):
+    chat.send("tiers lieu")
+    assert chat.send("un local pas cher").intent == "foncier_locaux"
