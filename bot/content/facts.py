@@ -52,12 +52,13 @@ def facts_in(text: str) -> Iterator[Fact]:
             yield Fact(kind, match.group(0).strip())
 
 
+# "euros" is a word only while blanks separate it from the next one ("504,98 euros nets").
+_EUROS = re.compile(r"\beuros?\b")
 # The same unit written the ways sources write it, once blanks are gone: "20 Mds€" is "20 Md€".
 _UNITS = (
     # "2 millions" in an answer is the quote's "2 millions d'euros": the unit is read as one.
-    (re.compile(r"milliards?(?:d['’]euros?)?|mds€"), "md€"),
-    (re.compile(r"millions?(?:d['’]euros?)?"), "m€"),
-    (re.compile(r"euros?\b"), "€"),
+    (re.compile(r"milliards?(?:d['’]€)?|mds€"), "md€"),
+    (re.compile(r"millions?(?:d['’]€)?"), "m€"),
     # Legal texts write percentages "15 p. 100".
     (re.compile(r"p\.100(?!\d)"), "%"),
 )
@@ -65,7 +66,7 @@ _UNITS = (
 
 def normalise(text: str) -> str:
     """Lower case without blanks, one spelling per unit: "17 000 euros" -> "17000€"."""
-    text = _BLANKS.sub("", text.casefold())
+    text = _BLANKS.sub("", _EUROS.sub("€", text.casefold()))
     for pattern, unit in _UNITS:
         text = pattern.sub(unit, text)
     return text

@@ -79,6 +79,8 @@ def test_lookup_ignores_spaces_case_units_and_phone_dots_but_not_digits():
     assert source.holds(Fact("phone", "02 40 74 02 49"))
     assert source.holds(Fact("amount", "20 Md€"))
     assert Haystack(["une fraction de 15 p. 100 des excédents"]).holds(Fact("amount", "15 %"))
+    assert Haystack(["une indemnité de 504,98 euros nets par mois"]).holds(Fact("amount", "504,98 €"))
+    assert Haystack(["un budget de 2 millions d'euros"]).holds(Fact("amount", "2 millions"))
     assert not source.holds(Fact("amount", "12 000 €"))
     assert not source.holds(Fact("phone", "02 40 74 02 48"))
 
