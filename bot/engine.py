@@ -80,6 +80,8 @@ _DEFINITION = r"(?:c est quoi|c quoi|qu est ce que c est|qu est ce que|qu est ce
 DEFINITION_RE = re.compile(
     rf"^(?:(?P<before>.+?) {_DEFINITION}|{_DEFINITION} (?:(?:un|une|le|la|les|l|des|du) )?(?P<after>.+))$"
 )
+# "c'est quoi la différence entre une asso et une Scic": a comparison, not a definition.
+COMPARISON_RE = re.compile(r"\b(?:differences?|entre|versus|vs|compar\w*|mieux)\b")
 # A follow-up is short; a reading surer than this is kept whatever was answered before.
 FOLLOW_UP_MAX_WORDS = 8
 FOLLOW_UP_KEEP = 0.80
@@ -475,8 +477,8 @@ class Engine:
         confident = top is not None
         if place is None and top is not None and self._asks_more_of_the_last_answer(state, rest, top):
             return self._more_on(top, self.rank(rest)), state.with_(pending=None)
-        if place is None and (after := self._who_helps_after(state, rest, top)):
-            return after, state.with_(pending=None)
+        if (after := self._who_helps_after(state, rest, top, place)) is not None:
+            return after
 
         if place is not None:
             asks_cress = confident and top.intent in CRESS_INTENTS
@@ -574,17 +576,28 @@ class Engine:
         return Reply(blocks=(Block(self.messages("more_on_topic")),), buttons=tuple(buttons.values()),
                      matched=True, intent=top.intent, confidence=top.confidence)
 
-    def _who_helps_after(self, state: ConversationState, normalised: str, top: Candidate | None) -> Reply | None:
+    def _who_helps_after(
+        self, state: ConversationState, normalised: str, top: Candidate | None, place: PlaceMatch | None
+    ) -> tuple[Reply, ConversationState] | None:
         """"qui peut nous aider ?" just after a card: whom that card says to contact, with the
-        orientation offered, rather than a questionnaire the person did not ask for."""
+        orientation offered, rather than a questionnaire the person did not ask for; "... dans
+        le 23" adds that place's CRESS."""
         if top is None or top.intent != ORIENTATION:
             return None
         entry = self.entry(self._topic_of(state.last_intent) or "")
         if entry is None or not entry.next_step or len(normalised.split()) > FOLLOW_UP_MAX_WORDS:
             return None
-        return Reply(blocks=(Block(self.messages("who_helps_after", name=entry.name, next_step=entry.next_step)),),
-                     buttons=(*related_buttons(entry, self.content.entries), self.orientation_button()),
-                     matched=True, intent=entry.id, confidence=1.0)
+        if place is not None:
+            state = self.remember_place(state, place.candidates)
+        blocks = [Block(self.messages("who_helps_after", name=entry.name, next_step=entry.next_step))]
+        cards: tuple[ContactCard, ...] = ()
+        if place is not None and state.place is not None:
+            blocks.append(Block(self.messages("local_cress", place=state.place.label)))
+            cards = (self.territory.cress_card(state.place.region_code),)
+        reply = Reply(blocks=tuple(blocks), cards=cards,
+                      buttons=(*related_buttons(entry, self.content.entries), self.orientation_button()),
+                      matched=True, intent=entry.id, confidence=1.0)
+        return reply, state.with_(pending=None)
 
     def _not_understood_after(self, state: ConversationState, normalised: str) -> Reply | None:
         """"il faut une licence ?" after the card on village cafés: a short message not understood
@@ -610,6 +623,8 @@ class Engine:
         if match is None:
             return None
         subject = match.group("before") or match.group("after") or ""
+        if COMPARISON_RE.search(subject):
+            return None
         candidates = self.rank(subject) if subject else []
         if not candidates or not candidates[0].exact:
             return None

@@ -69,6 +69,13 @@ def test_a_definition_asked_of_a_scheme_gets_its_card_not_one_of_its_faqs(chat, 
     assert chat.send(message).intent == intent
 
 
+@pytest.mark.parametrize(
+    "message", ["c koi la difference asso et scic pour nous", "c'est quoi la difference entre une asso et une scic"]
+)
+def test_a_comparison_worded_as_c_quoi_gets_the_comparison_not_one_side(chat, message):
+    assert chat.send(message).intent == "faq_association_ou_cooperative"
+
+
 def test_a_precise_question_worded_as_c_quoi_still_gets_its_faq(chat):
     assert chat.send("c quoi le taux de garantie de france active").intent == "faq_garantie_france_active"
 
@@ -100,6 +107,14 @@ def test_who_can_help_just_after_a_card_gets_whom_that_card_says_to_contact(chat
     assert "URSCOP" in chat.text
     assert reply.matched and chat.state.flow is None  # no questionnaire forced
     assert "🧭 M'orienter" in chat.labels
+
+
+def test_who_can_help_here_just_after_a_card_adds_the_local_cress(chat):
+    chat.send("la commune peut elle entrer au capital d'une scic ?")
+    reply = chat.send("qui peut nous accompagner dans le 23")
+    assert "URSCOP" in chat.text and chat.state.flow is None
+    assert [c.title for c in reply.cards] == ["CRESS Nouvelle-Aquitaine"]
+    assert chat.state.place is not None and chat.state.place.label.startswith("Creuse")
 
 
 def test_who_can_help_with_nothing_answered_before_starts_the_orientation(chat):
