@@ -95,6 +95,9 @@ def short_name(entry: Entry) -> str:
     "Banque des Territoires", "Prêt d'honneur solidaire"; an acronym only with words."""
     if len(entry.name) <= MAX_BUTTON_NAME:
         return entry.name
+    if entry.kind == "faq":
+        # A question cut at its first comma ("Dans une Scop") no longer says what it asks.
+        return _shorten(entry.name, MAX_BUTTON_NAME)
     head = re.split(r" \(|, | - | : ", entry.name, maxsplit=1)[0]
     if len(head) <= MAX_BUTTON_NAME:
         return head

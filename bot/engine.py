@@ -89,7 +89,9 @@ MAX_MORE_BUTTONS = 6
 # What a vague follow-up may mean by itself is offered first from this confidence.
 OWN_GUESS_FLOOR = 0.10
 # Said before the message itself: "bonjour, ...", "super merci, ...".
-COURTESY_INTENTS = ("greeting", "thanks")
+COURTESY_INTENTS = ("greeting", "thanks", "acknowledged")
+# "ok", "d'accord" after an answer: the conversation is still about that answer.
+KEEPS_THE_TOPIC = frozenset({"acknowledged"})
 # "bonjour tout le monde" is a greeting; "bonjour, j'ai un projet de recyclerie" is a message.
 MIN_WORDS_AFTER_COURTESY = 3
 # The intent model's candidates kept while one event is answered: as many as any caller asks for.
@@ -208,6 +210,8 @@ class Engine:
         goodbye the message does not say: the model learns "je m'en vais" and "à la prochaine" so
         well that "je vais à la plage" reads as one. `ahead`: rank that many now, when the same text
         will be asked for more while this event is answered (see `_model_rank`)."""
+        if (whole := self._whole_message_intents.get(normalised)) is not None:
+            return [Candidate(whole, 1.0, exact=True, score=1.0)]
         candidates = self._model_rank(normalised, 5, ahead)
         if rest := self._after_courtesy(normalised):
             # "bonjour, je suis élue d'une commune de 3000 habitants...", "super merci, comment on
@@ -247,6 +251,12 @@ class Engine:
             for example in intent.examples
         }
         return {p for p in phrases if p}
+
+    @cached_property
+    def _whole_message_intents(self) -> dict[str, str]:
+        """Normalised message -> the intent it is, for intents matched only as a whole message."""
+        return {normalize(example): intent.id for intent in self.content.intents if intent.whole_message_only
+                for example in intent.examples}
 
     @cached_property
     def _courtesy_phrases(self) -> list[tuple[str, ...]]:
@@ -706,7 +716,8 @@ class Engine:
     ) -> tuple[Reply, ConversationState]:
         if intent.knowledge:
             return self.knowledge_reply(state, self.content.entries[intent.knowledge], confidence, intent.id)
-        state = state.with_(last_intent=intent.id)
+        if intent.id not in KEEPS_THE_TOPIC:
+            state = state.with_(last_intent=intent.id)
         if intent.message:
             buttons = self.menu_buttons() if intent.message in ("greeting", "help") else ()
             reply = Reply(blocks=(Block(self.messages(intent.message)),), buttons=buttons)

@@ -204,6 +204,9 @@ class Intent(Strict):
     knowledge: str | None = None  # id of a knowledge entry
     message: str | None = None  # key of a bot message (greetings, thanks...)
     action: Action | None = None  # a behaviour of the engine (start the orientation...)
+    # Matched only when the whole message is one of the examples ("ok", "d'accord"): such short
+    # replies are not taught to the model, where they would shift every other reading.
+    whole_message_only: bool = False
 
     _id_is_slug = field_validator("id")(_check_slug)
 

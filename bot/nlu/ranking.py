@@ -53,6 +53,8 @@ def training_phrases(intents: Iterable[Intent], entries: dict[str, Entry], entry
     so repeating the examples changes nothing but their weight."""
     merged: dict[tuple[str, str], float] = defaultdict(float)
     for intent in intents:
+        if intent.whole_message_only:
+            continue
         for example in intent.examples:
             merged[(intent.id, normalize(example))] += 1.0
         entry = entries.get(intent.knowledge) if intent.knowledge else None

@@ -3,6 +3,7 @@ answered, one that names another topic changes it; "X c'est quoi ?" is about X i
 
 import pytest
 
+from bot.answers import short_name
 from bot.nlu.ranking import Candidate
 
 
@@ -131,3 +132,22 @@ def test_a_vague_follow_up_offers_first_what_it_may_mean_by_itself(chat):
 def test_a_follow_up_understood_by_itself_is_not_pulled_back_to_the_card_just_shown(chat):
     chat.send("tiers lieu")
     assert chat.send("un local pas cher").intent == "foncier_locaux"
+
+
+@pytest.mark.parametrize("ack", ["ok", "d'accord", "ah ok", "parfait"])
+def test_an_ok_after_an_answer_is_acknowledged_and_the_topic_stays(chat, ack):
+    chat.send("c'est quoi une scop")
+    reply = chat.send(ack)
+    assert reply.matched and reply.intent == "acknowledged"
+    assert chat.send("faut mettre combien chacun").intent == "faq_scop_creer"
+
+
+def test_no_two_questions_share_a_button_label(engine):
+    labels: dict[str, str] = {}
+    for entry in engine.content.entries.values():
+        label = short_name(entry)
+        assert labels.setdefault(label, entry.id) == entry.id, f"{entry.id} and {labels[label]}: « {label} »"
+
+
+def test_an_ok_inside_a_question_does_not_make_it_an_acknowledgement(chat):
+    assert chat.send("ok je vois pas comment creer une association").intent == "association_creation"
