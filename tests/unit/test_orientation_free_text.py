@@ -256,3 +256,12 @@ def test_any_words_during_the_flow_get_a_reply_and_a_valid_flow(chat, messages):
         assert chat.text.strip()
         if chat.state.flow is not None:
             assert Flow.model_validate(chat.state.flow) == Flow.load(chat.state.flow)
+
+
+@pytest.mark.parametrize("reply", ["trouver des sous", "on cherche de la thune", "une aide financiere"])
+def test_money_in_everyday_words_is_the_need_to_finance(chat, reply):
+    chat.command("orienter")
+    chat.click("Particulier, porteur·se de projet")
+    chat.click("Idée")
+    chat.send(reply)
+    assert flow(chat).need == "financement"
