@@ -85,6 +85,10 @@ COMPARISON_RE = re.compile(r"\b(?:differences?|entre|versus|vs|compar\w*|mieux)\
 # A follow-up is short; a reading surer than this is kept whatever was answered before.
 FOLLOW_UP_MAX_WORDS = 8
 FOLLOW_UP_KEEP = 0.80
+# A reading of a follow-up that falls below this share of itself once the topic's name is added.
+FRAGILE_READING = 0.5
+# After a card, a FAQ of it this close to the card's own reading is what the follow-up asks.
+FAQ_NEAR_THE_CARD = 0.75
 MAX_MORE_BUTTONS = 6
 # What a vague follow-up may mean by itself is offered first from this confidence.
 OWN_GUESS_FLOOR = 0.10
@@ -545,21 +549,37 @@ class Engine:
     def _in_context(self, state: ConversationState, normalised: str, candidates: list[Candidate]) -> list[Candidate]:
         """A short follow-up that names no topic ("combien de temps ça prend ?", "faut mettre
         combien chacun ?" after the Scop) is read as being about the topic just answered, when
-        that reading is surer and lands on the topic or one of its FAQs."""
+        that reading is surer and lands on the topic or one of its FAQs. A reading that does not
+        survive the topic's name ("on peut candidater comment" after the PTCE reads by itself as a
+        job seeker applying to an insertion company) was never about that other scheme."""
         topic = self._topic_of(state.last_intent)
         if topic is None or not candidates or len(normalised.split()) > FOLLOW_UP_MAX_WORDS:
             return candidates
         top = candidates[0]
         family = self._families.get(topic, frozenset())
-        if top.exact or top.intent in family or top.confidence >= FOLLOW_UP_KEEP:
+        if top.exact or top.intent in family:
             return candidates
         entry = self.content.entries[topic]
         contextual = self.rank(f"{normalised} {normalize(entry.id.replace('_', ' '))}")
-        if contextual and contextual[0].intent in family and contextual[0].confidence > top.confidence:
-            if contextual[0].intent == state.last_intent and self._answers_alone(candidates, normalised):
+        if not contextual or contextual[0].intent not in family:
+            return candidates
+        own_there = next((c.confidence for c in contextual if c.intent == top.intent), 0.0)
+        # Only another scheme's FAQ: a topic or a refusal read from a few words is kept ("un local
+        # pas cher" after the tiers-lieux; "et le vélo ?").
+        fragile = top.intent in self.faq_of and own_there < top.confidence * FRAGILE_READING
+        if top.confidence >= FOLLOW_UP_KEEP and not fragile:
+            return candidates
+        if contextual[0].confidence <= top.confidence and not fragile:
+            return candidates
+        if contextual[0].intent == state.last_intent:
+            if not fragile and self._answers_alone(candidates, normalised):
                 return candidates  # "on est 3 amis, pas encore d'asso": its own answer, not the card again
-            return contextual
-        return candidates
+            # The card was just shown: its question that the follow-up asks, when there is one.
+            near = contextual[0].confidence * FAQ_NEAR_THE_CARD
+            faqs = [c for c in contextual[1:] if c.intent in family and c.confidence >= near]
+            if fragile and faqs:
+                return [*faqs[:1], *(c for c in contextual if c is not faqs[0])]
+        return contextual
 
     def _answers_alone(self, candidates: list[Candidate], normalised: str) -> bool:
         return decide(candidates, words=len(normalised.split()), faq_of=self.faq_of).kind == "answer"

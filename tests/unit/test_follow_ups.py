@@ -15,6 +15,9 @@ from bot.nlu.ranking import Candidate
         ("c quoi le dla", "combien ca coute", "faq_dla_gratuit"),
         ("c quoi le dla", "qui decide", "faq_dla_qui_decide"),
         ("cae", "ils prennent combien", "faq_cae_contribution"),
+        # A word that alone reads as another scheme's FAQ (a job seeker applying to an insertion company).
+        ("c quoi un ptce", "on peut candidater comment", "faq_ptce_candidature"),
+        ("france active", "comment candidater", "faq_france_active_demande"),
         # ...naming another topic, it changes topic.
         ("c'est quoi une scop", "comment creer une association", "association_creation"),
         ("cae", "c quoi le dla", "dla"),
