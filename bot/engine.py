@@ -82,6 +82,10 @@ DEFINITION_RE = re.compile(
 )
 # "c'est quoi la différence entre une asso et une Scic": a comparison, not a definition.
 COMPARISON_RE = re.compile(r"\b(?:differences?|entre|versus|vs|compar\w*|mieux)\b")
+# "monter une Scop", "passer en Scic": the legal form is the project, not who one is.
+CREATING_RE = re.compile(
+    r"\b(?:creer|monter|lancer|fonder|transformer|passer|devenir)\b(?: \w+){0,3} (?:scop|scic|cae)\b"
+)
 # A follow-up is short; a reading surer than this is kept whatever was answered before.
 FOLLOW_UP_MAX_WORDS = 8
 FOLLOW_UP_KEEP = 0.80
@@ -525,7 +529,7 @@ class Engine:
         # names a scheme ("on est une asso, le DLA nous intéresse") asks about the scheme.
         is_profile = (profile_slots >= 2 and tells_who_one_is(rest) and not self._names_a_scheme(best)
                       and not self._needs_human_help(decision)
-                      and not (profile_slots < len(PROFILE_STEPS) and self._tells_a_clear_topic(decision)))
+                      and not (profile_slots < len(PROFILE_STEPS) and self._tells_a_clear_topic(decision, rest)))
         question = asks_question(raw, normalised)
         if is_profile and not question:
             return self.orientation.start(state.with_(pending=None), normalised)
@@ -699,16 +703,21 @@ class Engine:
         levels = set(entry.eligibility.levels) if entry.eligibility else set()
         return entry.id == "cress" or bool(levels & LOCAL_LEVELS)
 
-    def _tells_a_clear_topic(self, decision: Decision) -> bool:
+    def _tells_a_clear_topic(self, decision: Decision, normalised: str) -> bool:
         """"mon patron part à la retraite, on voudrait reprendre la boîte entre salariés": a
         situation whose topic is clear gets its answer (the orientation offered) unless it tells who,
-        where it stands and what it needs; a legal form is who one is ("on est une Scop...")."""
+        where it stands and what it needs; a legal form is who one is ("on est une Scop..."), unless
+        it is what one sets up ("je veux monter une Scop avec mes collègues")."""
         top = decision.top
-        if decision.kind != "answer" or top is None or top.confidence < PROFILE_TOPIC_CONFIDENCE:
+        if decision.kind != "answer" or top is None:
             return False
         intent = self.intent(top.intent)
         entry = self.entry(intent.knowledge) if intent is not None and intent.knowledge else None
-        return entry is not None and entry.kind != "legal_form"
+        if entry is None:
+            return False
+        if entry.kind == "legal_form":
+            return top.exact and bool(CREATING_RE.search(normalised))
+        return top.confidence >= PROFILE_TOPIC_CONFIDENCE
 
     @staticmethod
     def _needs_human_help(decision: Decision) -> bool:

@@ -64,3 +64,14 @@ def test_a_situation_with_a_clear_topic_is_answered_with_the_orientation_offered
 def test_a_full_profile_still_starts_the_orientation_whatever_its_topic(chat):
     chat.send("on est une scop en difficulte a Nantes, on a besoin d'un accompagnement")
     assert chat.state.flow is not None
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [("je veux monter une scop avec mes collegues", "scop"), ("nous voulons creer une scic", "scic")],
+)
+def test_a_legal_form_one_sets_up_is_the_topic_not_who_one_is(chat, message, intent):
+    reply = chat.send(message)
+    assert chat.state.flow is None
+    assert reply.intent == intent
+    assert any(b.payload == "o:start" for b in reply.buttons)
