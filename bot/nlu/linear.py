@@ -25,10 +25,11 @@ import numpy as np
 
 from bot.cache import write_cached
 from bot.nlu.ranking import EXACT_BONUS, Candidate, ExactIndex, Phrase
+from bot.nlu.retrieval import Retrieval, bm25_matrix
 from bot.nlu.words import STOP_WORDS, stem
 
 # Bump when the features or the fit change: the cache key includes it.
-MODEL_VERSION = "linear-1"
+MODEL_VERSION = "linear-2"
 CHAR_NGRAMS = (2, 5)
 # Character n-grams seen in a single phrase carry little and double the model's size.
 CHAR_MIN_DF = 2
@@ -110,7 +111,7 @@ class LinearRanker:
     """TF-IDF + logistic regression over the content's phrases; see the module docstring."""
 
     def __init__(self, vocabulary: dict[str, int], idf: np.ndarray, coef: np.ndarray, intercept: np.ndarray,
-                 classes: list[str], exact: ExactIndex | None = None) -> None:
+                 classes: list[str], exact: ExactIndex | None = None, retrieval: Retrieval | None = None) -> None:
         self.vocabulary = vocabulary
         self.idf = idf
         # features x classes, kept in half precision: 9 MB less resident for the same decisions
@@ -119,6 +120,7 @@ class LinearRanker:
         self.intercept = intercept
         self.classes = classes
         self.exact = exact
+        self.retrieval = retrieval  # story evidence (bot.nlu.retrieval), fitted with the model
         # Block of each feature (words, stems, pairs, characters), for the per-block norms.
         kinds = {"w": 0, "s": 1, "b": 2, "c": 3}
         self._blocks = np.zeros(len(vocabulary), dtype=np.intp)
@@ -172,7 +174,9 @@ class LinearRanker:
         if len(classes) == 2:  # binary: scikit-learn keeps one column; make it two-sided
             coef = np.hstack([-coef, coef]) / 2
             intercept = np.array([-intercept[0], intercept[0]], dtype=np.float32) / 2
-        return cls(vocabulary, idf, np.ascontiguousarray(coef), intercept, classes, exact)
+        terms, matrix = bm25_matrix(phrases, classes)
+        return cls(vocabulary, idf, np.ascontiguousarray(coef), intercept, classes, exact,
+                   Retrieval(terms, matrix, classes))
 
     def _save(self, path: Path) -> None:
         words = json.dumps(sorted(self.vocabulary, key=self.vocabulary.__getitem__))
@@ -180,14 +184,22 @@ class LinearRanker:
         write_cached(path, lambda handle: np.savez(
             handle, idf=self.idf, coef=self.coef, intercept=self.intercept,
             classes=np.array(json.dumps(self.classes)), vocabulary=np.array(words),
+            **self._retrieval_arrays(),
         ), CACHE_KEEP)
+
+    def _retrieval_arrays(self) -> dict[str, np.ndarray]:
+        if self.retrieval is None:
+            return {}
+        return {"bm25_terms": np.array(json.dumps(self.retrieval.vocabulary)), "bm25": self.retrieval.matrix}
 
     @classmethod
     def _load(cls, path: Path, exact: ExactIndex | None) -> LinearRanker:
         with np.load(path, allow_pickle=False) as data:
             words = json.loads(str(data["vocabulary"]))
+            classes = json.loads(str(data["classes"]))
+            retrieval = Retrieval(json.loads(str(data["bm25_terms"])), data["bm25"], classes)
             return cls({w: i for i, w in enumerate(words)}, data["idf"], data["coef"], data["intercept"],
-                       json.loads(str(data["classes"])), exact)
+                       classes, exact, retrieval)
 
     # -- ranking --------------------------------------------------------------------------
 
@@ -215,7 +227,11 @@ class LinearRanker:
         tokens = readable_part(normalised).split()
         if not tokens:
             return []
-        probabilities = temper(self.probabilities(normalised), len(normalised.split()))
+        words = len(normalised.split())
+        probabilities = self.probabilities(normalised)
+        if self.retrieval is not None:
+            probabilities = self.retrieval.blend(probabilities, normalised, words)
+        probabilities = temper(probabilities, words)
         exact = self.exact.hits(tokens) if self.exact is not None else {}
         scores: dict[str, float] = {}
         order = np.argsort(-probabilities)[: max(limit, 8)]
