@@ -64,3 +64,16 @@ def test_a_situation_with_a_clear_topic_is_answered_with_the_orientation_offered
 def test_a_full_profile_still_starts_the_orientation_whatever_its_topic(chat):
     chat.send("on est une scop en difficulte a Nantes, on a besoin d'un accompagnement")
     assert chat.state.flow is not None
+
+
+def test_a_situation_that_names_a_scheme_gets_the_faq_it_asks_for(chat):
+    # Who, where and what is needed: a full profile, but it names the titres associatifs and asks
+    # one of their FAQs, which holds no name of its own: answered, not the orientation.
+    reply = chat.send(
+        "Nous sommes une association d'aide à domicile en Bretagne, activité économique depuis 20 ans. "
+        "Pour financer nos nouveaux locaux, la banque "
+        "nous conseille d'émettre des titres associatifs. Le comptable se demande s'ils seront inscrits en "
+        "fonds propres ou en dettes au bilan."
+    )
+    assert chat.state.flow is None, chat.text
+    assert reply.intent == "faq_titres_associatifs_fonds_propres"
