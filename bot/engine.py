@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -527,7 +527,7 @@ class Engine:
             profile_slots = 0  # "je veux ouvrir une micro-entreprise": off-topic, not a profile
         # "je suis une asso employeuse à Brest en difficulté": a profile, not a question; one that
         # names a scheme ("on est une asso, le DLA nous intéresse") asks about the scheme.
-        is_profile = (profile_slots >= 2 and tells_who_one_is(rest) and not self._names_a_scheme(best)
+        is_profile = (profile_slots >= 2 and tells_who_one_is(rest) and not self._names_a_scheme(best, candidates)
                       and not self._needs_human_help(decision)
                       and not (profile_slots < len(PROFILE_STEPS) and self._tells_a_clear_topic(decision, rest)))
         question = asks_question(raw, normalised)
@@ -726,10 +726,16 @@ class Engine:
         return (decision.kind == "answer" and top is not None and top.intent in HUMAN_HELP_INTENTS
                 and top.confidence >= HUMAN_HELP_CONFIDENCE)
 
-    def _names_a_scheme(self, candidate: Candidate | None) -> bool:
-        """"le DLA peut-il nous accompagner" asks about the DLA; "on est une Scop" is who one is."""
-        if candidate is None or not candidate.exact:
+    def _names_a_scheme(self, candidate: Candidate | None, candidates: Sequence[Candidate] = ()) -> bool:
+        """"le DLA peut-il nous accompagner" asks about the DLA; "on est une Scop" is who one is.
+        A FAQ read from a message that names its scheme ("émettre des titres associatifs... est-ce
+        des fonds propres ?") asks about that scheme too, though the FAQ itself holds no name."""
+        if candidate is None:
             return False
+        if not candidate.exact:
+            scheme = self.faq_of.get(candidate.intent)
+            named = next((c for c in candidates if c.intent == scheme and c.exact), None)
+            return named is not None and self._names_a_scheme(named)
         intent = self.intent(candidate.intent)
         entry = self.entry(intent.knowledge) if intent and intent.knowledge else None
         return entry is not None and entry.kind != "legal_form"

@@ -75,3 +75,16 @@ def test_a_legal_form_one_sets_up_is_the_topic_not_who_one_is(chat, message, int
     assert chat.state.flow is None
     assert reply.intent == intent
     assert any(b.payload == "o:start" for b in reply.buttons)
+
+
+def test_a_situation_that_names_a_scheme_gets_the_faq_it_asks_for(chat):
+    # Who, where and what is needed: a full profile, but it names the titres associatifs and asks
+    # one of their FAQs, which holds no name of its own: answered, not the orientation.
+    reply = chat.send(
+        "Nous sommes une association d'aide à domicile en Bretagne, activité économique depuis 20 ans. "
+        "Pour financer nos nouveaux locaux, la banque "
+        "nous conseille d'émettre des titres associatifs. Le comptable se demande s'ils seront inscrits en "
+        "fonds propres ou en dettes au bilan."
+    )
+    assert chat.state.flow is None, chat.text
+    assert reply.intent == "faq_titres_associatifs_fonds_propres"
