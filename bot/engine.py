@@ -102,6 +102,9 @@ COURTESY_INTENTS = ("greeting", "thanks", "acknowledged")
 KEEPS_THE_TOPIC = frozenset({"acknowledged"})
 # "bonjour tout le monde" is a greeting; "bonjour, j'ai un projet de recyclerie" is a message.
 MIN_WORDS_AFTER_COURTESY = 3
+# "merci, et pour le local de l'école c'est la mairie qui décide ?": a greeting or thanks read less
+# surely than this leaves the rest of the message to be answered, even unsure of it.
+COURTESY_SURE = 0.95
 # The intent model's candidates kept while one event is answered: as many as any caller asks for.
 RANKED_LIMIT = 40
 
@@ -231,7 +234,8 @@ class Engine:
             if after and after[0].intent != OUT_OF_SCOPE and (
                 whole is None
                 or after[0].confidence > whole.confidence
-                or (whole.intent in COURTESY_INTENTS and after[0].confidence >= THRESHOLD)
+                or (whole.intent in COURTESY_INTENTS
+                    and (after[0].confidence >= THRESHOLD or whole.confidence < COURTESY_SURE))
             ):
                 return after
         if candidates and candidates[0].intent == GOODBYE and not self._says_goodbye(normalised):

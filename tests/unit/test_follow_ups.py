@@ -154,3 +154,19 @@ def test_no_two_questions_share_a_button_label(engine):
 
 def test_an_ok_inside_a_question_does_not_make_it_an_acknowledgement(chat):
     assert chat.send("ok je vois pas comment creer une association").intent == "association_creation"
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["merci, et pour le local de l'ecole c'est la mairie qui decide ?",
+     "bonjour je voudrais savoir si la mairie peut nous preter une salle"],
+)
+def test_a_question_after_thanks_or_hello_is_answered_not_greeted(chat, message):
+    assert chat.send(message).intent == "foncier_locaux"
+
+
+@pytest.mark.parametrize(
+    "message", ["merci beaucoup pour votre aide precieuse et votre patience", "bonjour tout le monde"]
+)
+def test_plain_thanks_and_hellos_stay_what_they_are(chat, message):
+    assert chat.send(message).intent in ("thanks", "greeting")
