@@ -224,8 +224,8 @@ class LinearRanker:
         exact = self.exact.hits(tokens) if self.exact is not None else {}
         scores: dict[str, float] = {}
         order = np.argsort(-probabilities)[: max(limit, 8)]
-        for k in order:
-            scores[self.classes[k]] = float(probabilities[k])
+        for k, p in zip(order.tolist(), probabilities[order].tolist(), strict=True):  # Python floats, as float()
+            scores[self.classes[k]] = p
         index = self._class_index
         for intent, bonus in exact.items():
             p = float(probabilities[index[intent]]) if intent in index else 0.0
