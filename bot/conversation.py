@@ -167,7 +167,7 @@ class ConversationService:
             return True  # overwrite the damaged value
         if not exists:
             return not new.is_empty()
-        if replace(old, last_activity=new.last_activity) != new:
+        if old.with_(last_activity=new.last_activity) != new:
             return True
         return new.last_activity - old.last_activity >= ACTIVITY_GRANULARITY
 

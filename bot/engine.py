@@ -311,12 +311,22 @@ class Engine:
         # me prêter": the microcredit, where similarity sees the Banque des Territoires); its
         # probability p counts as a similarity of sqrt(p) (25 % is 0.5; chosen on the profile table).
         classified = [(c.intent, c.confidence**0.5) for c in self._model_rank(normalised, limit * 2)]
+        entry_of = self._entry_of_intent
         for intent_id, confidence in similar + classified:
-            intent = self.intent(intent_id)
-            entry = self.entry(intent.knowledge) if intent is not None and intent.knowledge else None
+            entry = entry_of.get(intent_id)
             if entry is not None and confidence > found.get(entry.id, (entry, 0.0))[1]:
                 found[entry.id] = (entry, confidence)
         return sorted(found.values(), key=lambda item: -item[1])[:limit]
+
+    @cached_property
+    def _entry_of_intent(self) -> dict[str, Entry]:
+        """Intent id -> the knowledge entry it answers, for the intents that answer one."""
+        out: dict[str, Entry] = {}
+        for intent_id, intent in self.content.intents_by_id.items():
+            entry = self.entry(intent.knowledge) if intent.knowledge else None
+            if entry is not None:
+                out[intent_id] = entry
+        return out
 
     def orientation_button(self) -> Button:
         return Button(self.messages("button_orientation"), encode(OrientationStep("start")))

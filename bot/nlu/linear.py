@@ -75,6 +75,9 @@ TEMPERED_FROM, TEMPERED_TO = 19, 30
 MAX_QUERY_CHARS = 600
 QUERY_HEAD_CHARS = 200
 CACHE_KEEP = 8
+# See `LinearRanker._rows`: 0x8FFFFFFF as a signed 32-bit integer, and 2**112.
+_SIGN_EXPONENT_MANTISSA = np.int32(-0x70000001)
+_HALF_TO_SINGLE = np.float32(2.0**112)
 CACHE_DIR = Path(os.environ.get("BOUSSOLE_MODEL_CACHE", Path(__file__).resolve().parents[2] / ".cache" / "nlu"))
 
 
@@ -126,6 +129,7 @@ class LinearRanker:
         self._blocks = np.zeros(len(vocabulary), dtype=np.intp)
         for feature, col in vocabulary.items():
             self._blocks[col] = kinds.get(feature[0], 0)
+        self._class_index = {c: k for k, c in enumerate(classes)}
 
     # -- building -------------------------------------------------------------------------
 
@@ -174,6 +178,8 @@ class LinearRanker:
         if len(classes) == 2:  # binary: scikit-learn keeps one column; make it two-sided
             coef = np.hstack([-coef, coef]) / 2
             intercept = np.array([-intercept[0], intercept[0]], dtype=np.float32) / 2
+        if not np.isfinite(coef.astype(np.float16)).all():  # `_rows` reads finite half floats only
+            raise ValueError("intent model weights beyond the half-float range")
         terms, matrix = bm25_matrix(phrases, classes)
         return cls(vocabulary, idf, np.ascontiguousarray(coef), intercept, classes, exact,
                    Retrieval(terms, matrix, classes))
@@ -209,19 +215,37 @@ class LinearRanker:
         words = normalised.split()
         if len(words) >= STORY_STOP_WORDS_FROM:
             normalised = " ".join(w for w in words if w not in STOP_WORDS)
-        found = [c for f in feature_list(readable_part(normalised)) if (c := get(f)) is not None]
-        if not found:
+        counted: dict[int, int] = {}
+        for f in feature_list(readable_part(normalised)):
+            if (c := get(f)) is not None:
+                counted[c] = counted.get(c, 0) + 1
+        if not counted:
             z = self.intercept.astype(np.float64)
         else:
-            cols, counts = np.unique(np.array(found, dtype=np.intp), return_counts=True)
+            # The columns in increasing order, as np.unique gave them (same sums, same rounding).
+            order = sorted(counted)
+            cols = np.array(order, dtype=np.intp)
+            counts = np.array([counted[c] for c in order], dtype=np.intp)
             vals = (1 + np.log(counts)) * self.idf[cols]
             blocks = self._blocks[cols]
             norms = np.sqrt(np.bincount(blocks, weights=vals * vals, minlength=4))
             norms[norms == 0] = 1.0
             vals = vals * block_scales(norms, len(words))[blocks]
-            z = (vals.astype(np.float32) @ self.coef[cols].astype(np.float32) + self.intercept).astype(np.float64)
+            z = (vals.astype(np.float32) @ self._rows(cols) + self.intercept).astype(np.float64)
         z = np.exp(z - z.max())
         return z / z.sum()
+
+    def _rows(self, cols: np.ndarray) -> np.ndarray:
+        """`self.coef[cols].astype(np.float32)`, bit for bit, three times faster: numpy converts
+        half floats one at a time, while these integer steps are vectorised. A finite half float's
+        bits, shifted into a single float's exponent and mantissa fields, read as that value
+        times 2**-112 (for subnormal halves too); multiplying by 2**112 is then exact."""
+        bits = self.coef.view(np.int16)[cols].astype(np.int32)  # a view: no copy (nor in pickles)
+        bits <<= 13
+        bits &= _SIGN_EXPONENT_MANTISSA  # the sign bit stays; the bits the sign extended go
+        rows = bits.view(np.float32)
+        rows *= _HALF_TO_SINGLE
+        return rows
 
     def rank(self, normalised: str, limit: int = 5) -> list[Candidate]:
         tokens = readable_part(normalised).split()
@@ -235,9 +259,9 @@ class LinearRanker:
         exact = self.exact.hits(tokens) if self.exact is not None else {}
         scores: dict[str, float] = {}
         order = np.argsort(-probabilities)[: max(limit, 8)]
-        for k in order:
-            scores[self.classes[k]] = float(probabilities[k])
-        index = {c: k for k, c in enumerate(self.classes)} if exact else {}
+        for k, p in zip(order.tolist(), probabilities[order].tolist(), strict=True):  # Python floats, as float()
+            scores[self.classes[k]] = p
+        index = self._class_index
         for intent, bonus in exact.items():
             p = float(probabilities[index[intent]]) if intent in index else 0.0
             value = p + bonus

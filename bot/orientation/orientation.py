@@ -17,7 +17,7 @@ from bot.nlu.normalize import normalize
 from bot.nlu.policy import THRESHOLD
 from bot.nlu.ranking import Candidate
 from bot.orientation.flow import NO_PLACE, SLOT_STEPS, Flow, Step
-from bot.orientation.ranking import Profile, Ranking, depends_on, recommend
+from bot.orientation.ranking import Profile, Ranking, depends_on, recommend, recommendable
 from bot.orientation.reading import Reading, Vocabulary, read
 from bot.orientation.results import Results
 from bot.replies import Block, Button, Reply, card_block
@@ -71,7 +71,9 @@ class Orientation:
         self.vocabulary = services.vocabulary
         self.results = Results(services.messages, services.vocabulary, services.territory)
         # The CRESS is one button away on every result: not a scheme to rank among the others.
-        self._schemes = {k: e for k, e in services.entries.items() if k != CRESS_ENTRY}
+        # Only the entries the ranking can recommend (in the same order): it goes
+        # through them several times per message, and the content does not change under it.
+        self._schemes = {k: e for k, e in services.entries.items() if k != CRESS_ENTRY and recommendable(e)}
 
     # -- entry points ---------------------------------------------------------------------
 

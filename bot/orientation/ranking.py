@@ -82,8 +82,11 @@ class Ranking:
 
 def candidates(entries: Mapping[str, Entry]) -> list[Entry]:
     """Entries the orientation can recommend: with eligibility, open, not a FAQ answer."""
-    return [e for e in entries.values()
-            if e.eligibility is not None and e.kind != "faq" and e.status.state != "closed"]
+    return [e for e in entries.values() if recommendable(e)]
+
+
+def recommendable(entry: Entry) -> bool:
+    return entry.eligibility is not None and entry.kind != "faq" and entry.status.state != "closed"
 
 
 def misses(rules: Eligibility, profile: Profile) -> list[str]:
