@@ -9,7 +9,7 @@ from bot.state import ConversationState
 STORIES = [
     ("Je travaille depuis dix ans dans une imprimerie de quinze personnes. Le patron part à la retraite "
      "l'an prochain et ne trouve pas de repreneur. Avec mes collègues, on se dit qu'on pourrait reprendre "
-     "l'entreprise tous ensemble et décider à égalité. Quel statut nous permettrait de le faire ?", "scop"),
+     "l'entreprise tous ensemble et décider à égalité. Quel statut nous permettrait de le faire ?", "faq_scop_reprise"),
     ("Je suis au chômage depuis presque trois ans et je n'arrive plus à retrouver du travail à cause de "
      "mon âge. Dans le journal, j'ai lu que certaines communes créent des entreprises qui embauchent en CDI "
      "toutes les personnes privées d'emploi. Comment savoir si ma commune participe ?", "tzcld"),
