@@ -676,8 +676,7 @@ class Engine:
         candidates = self.rank(subject) if subject else []
         if not candidates or not candidates[0].exact:
             return None
-        intent = self.intent(candidates[0].intent)
-        entry = self.entry(intent.knowledge) if intent is not None and intent.knowledge else None
+        entry = self._entry_of_intent.get(candidates[0].intent)
         return candidates if entry is not None and entry.kind != "faq" else None
 
     def _topic_of(self, intent_id: str | None) -> str | None:
@@ -725,8 +724,7 @@ class Engine:
         top = decision.top
         if decision.kind != "answer" or top is None:
             return False
-        intent = self.intent(top.intent)
-        entry = self.entry(intent.knowledge) if intent is not None and intent.knowledge else None
+        entry = self._entry_of_intent.get(top.intent)
         if entry is None:
             return False
         if entry.kind == "legal_form":
@@ -750,8 +748,7 @@ class Engine:
             scheme = self.faq_of.get(candidate.intent)
             named = next((c for c in candidates if c.intent == scheme and c.exact), None)
             return named is not None and self._names_a_scheme(named)
-        intent = self.intent(candidate.intent)
-        entry = self.entry(intent.knowledge) if intent and intent.knowledge else None
+        entry = self._entry_of_intent.get(candidate.intent)
         return entry is not None and entry.kind != "legal_form"
 
     # -- answers ----------------------------------------------------------------------------
