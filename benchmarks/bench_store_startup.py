@@ -103,7 +103,7 @@ def main() -> int:
             print(f"  stored conversations: {label:>6}  ready in {middle['ready_s']:.2f} s (CPU {cpu:.2f} s, median, "
                   f"interpreter start included), of which store + "
                   f"application {middle['store_s']:.3f} s (median of {args.runs}; the rest is loading the content), "
-                  f"max RSS {max(r['max_rss_mb'] for r in runs):.0f} MB; first reply: {middle['first_reply']!r}")
+                  f"max RSS {max(r['max_rss_mb'] for r in runs):.1f} MB; first reply: {middle['first_reply']!r}")
     return 0
 
 

@@ -72,14 +72,30 @@ class Retrieval:
     def __init__(self, vocabulary: list[str], matrix: np.ndarray, classes: list[str]) -> None:
         self.vocabulary = vocabulary
         self.rows = {t: i for i, t in enumerate(vocabulary)}
-        self.matrix = matrix
+        # Kept row by row, non-zero weights only (a term names a few classes): the dense matrix
+        # would hold 2 MB of zeros in every replica.
+        nonzero = matrix != 0
+        self._starts = np.concatenate([[0], np.cumsum(nonzero.sum(axis=1))]).astype(np.intp)
+        self._classes = np.nonzero(nonzero)[1].astype(np.intp)
+        self._weights = matrix[nonzero].astype(np.float64)
+        self._shape = matrix.shape
         self.out_of_scope = classes.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in classes else None
+
+    @property
+    def matrix(self) -> np.ndarray:
+        """The dense terms x classes weights (what the model's cache file stores)."""
+        dense = np.zeros(self._shape, dtype=np.float32)
+        rows = np.repeat(np.arange(self._shape[0]), np.diff(self._starts))
+        dense[rows, self._classes] = self._weights
+        return dense
 
     def scores(self, normalised: str) -> np.ndarray:
         rows = sorted({r for t in terms(normalised) if (r := self.rows.get(t)) is not None})
-        if not rows:
-            return np.zeros(self.matrix.shape[1])
-        return self.matrix[rows].astype(np.float64).sum(axis=0)
+        total = np.zeros(self._shape[1])
+        for r in rows:  # in row order, as the dense sum added them
+            start, end = self._starts[r], self._starts[r + 1]
+            total[self._classes[start:end]] += self._weights[start:end]
+        return total
 
     def blend(self, probabilities: np.ndarray, normalised: str, words: int) -> np.ndarray:
         """The model's probabilities with the retrieval score added to their logarithms (see the
