@@ -262,10 +262,19 @@ class LinearRanker:
         for k, p in zip(order.tolist(), probabilities[order].tolist(), strict=True):  # Python floats, as float()
             scores[self.classes[k]] = p
         index = self._class_index
+
+        def probability(intent: str) -> float:
+            return float(probabilities[index[intent]]) if intent in index else 0.0
+
+        # The FAQ the model reads surest, when surer than the scheme the message names, is lifted
+        # with it: "le DLA c'est payant ?" asks the FAQ, which the scheme's lift alone would hide
+        # behind the card.
+        named = [probability(i) for i, bonus in exact.items() if bonus >= EXACT_BONUS]
+        surest = max(exact, key=probability) if named else None
         for intent, bonus in exact.items():
-            p = float(probabilities[index[intent]]) if intent in index else 0.0
+            p = probability(intent)
             value = p + bonus
-            if bonus >= EXACT_BONUS:
+            if bonus >= EXACT_BONUS or (intent == surest and p > min(named)):
                 # Lifted above the floor, in the same order as before the lift.
                 value = max(value, EXACT_FLOOR + value / 10)
             scores[intent] = value

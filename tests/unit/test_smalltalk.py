@@ -47,7 +47,7 @@ WELCOME_TEXT = "Je suis Boussole ESS"
         ("salut, c'est quoi une scic ?", "scic"),
         ("hello notre asso a des soucis de tresorerie", "tresorerie_difficultes"),
         ("super merci, comment on contacte france active", "france_active"),
-        ("ok merci, et pour une scic il faut combien de personnes", "scic"),
+        ("ok merci, et pour une scic il faut combien de personnes", "faq_scic_associes"),
         ("bonsoir, que peut faire ma commune pour soutenir les assos et les coops ?", "leviers_collectivites"),
     ],
 )
