@@ -639,9 +639,9 @@ class Engine:
             state = self.remember_place(state, place.candidates)
         blocks = [Block(self.messages("who_helps_after", name=entry.name, next_step=entry.next_step))]
         cards: tuple[ContactCard, ...] = ()
-        if place is not None and state.place is not None:
-            blocks.append(Block(self.messages("local_cress", place=state.place.label)))
-            cards = (self.territory.cress_card(state.place.region_code),)
+        if place is not None and (local := self._local_cress(state)) is not None:
+            blocks.append(local[0])
+            cards = (local[1],)
         reply = Reply(blocks=tuple(blocks), cards=cards,
                       buttons=(*related_buttons(entry, self.content.entries), self.orientation_button()),
                       matched=True, intent=entry.id, confidence=1.0)
@@ -784,14 +784,21 @@ class Engine:
         reply, state = result
         return replace(reply, matched=True, intent=intent_id, confidence=confidence), state
 
+    def _local_cress(self, state: ConversationState) -> tuple[Block, ContactCard] | None:
+        """"Pour <place>, la CRESS peut vous orienter :" and that CRESS's card, when a place is known."""
+        if state.place is None:
+            return None
+        return (Block(self.messages("local_cress", place=state.place.label)),
+                self.territory.cress_card(state.place.region_code))
+
     def knowledge_reply(
         self, state: ConversationState, entry: Entry, confidence: float, intent_id: str
     ) -> tuple[Reply, ConversationState]:
         blocks, buttons = self._entry_answer(entry)
         cards: tuple[ContactCard, ...] = ()
-        if state.place is not None and self._is_local(entry):
-            blocks.append(Block(self.messages("local_cress", place=state.place.label)))
-            cards = (self.territory.cress_card(state.place.region_code),)
+        if self._is_local(entry) and (local := self._local_cress(state)) is not None:
+            blocks.append(local[0])
+            cards = (local[1],)
         if self.learning:
             buttons += (Button(self.messages("button_helpful"), encode(Feedback(intent_id, True))),
                         Button(self.messages("button_not_helpful"), encode(Feedback(intent_id, False))))

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.cache import write_cached
-from bot.nlu.ranking import EXACT_BONUS, Candidate, ExactIndex, Phrase
+from bot.nlu.ranking import EXACT_BONUS, Candidate, ExactIndex, Phrase, length_share
 from bot.nlu.retrieval import Retrieval, bm25_matrix
 from bot.nlu.words import STOP_WORDS, stem
 
@@ -293,7 +293,7 @@ def readable_part(normalised: str) -> str:
 
 def temper(probabilities: np.ndarray, words: int) -> np.ndarray:
     """The probabilities of a message of this many words, tempered (see STORY_TEMPERATURE)."""
-    share = min(max((words - TEMPERED_FROM) / (TEMPERED_TO - TEMPERED_FROM), 0.0), 1.0)
+    share = length_share(words, TEMPERED_FROM, TEMPERED_TO)
     if share == 0.0:
         return probabilities
     tempered = probabilities ** (1.0 / (1.0 + share * (STORY_TEMPERATURE - 1.0)))
@@ -301,7 +301,7 @@ def temper(probabilities: np.ndarray, words: int) -> np.ndarray:
 
 
 def query_norm_exponent(words: int) -> float:
-    share = min(max((words - SHORT_WORDS) / (LONG_WORDS - SHORT_WORDS), 0.0), 1.0)
+    share = length_share(words, SHORT_WORDS, LONG_WORDS)
     return QUERY_NORM_EXPONENT + share * (QUERY_NORM_EXPONENT_LONG - QUERY_NORM_EXPONENT)
 
 
@@ -309,7 +309,7 @@ def block_scales(norms: np.ndarray, words: int) -> np.ndarray:
     """What each block's weights (words, stems, pairs, characters) are multiplied by in a message
     of this many words: its norm to the power -query_norm_exponent, the characters' times their
     share (CHAR_WEIGHT_LONG)."""
-    share = min(max((words - SHORT_WORDS) / (LONG_WORDS - SHORT_WORDS), 0.0), 1.0)
+    share = length_share(words, SHORT_WORDS, LONG_WORDS)
     scales = norms ** -query_norm_exponent(words)
     scales[3] *= 1.0 + share * (CHAR_WEIGHT_LONG - 1.0)
     return scales

@@ -27,6 +27,12 @@ EXACT_BONUS = 0.10
 FAQ_EXACT_BONUS = 0.05
 
 
+def length_share(words: int, start: int, end: int) -> float:
+    """0 up to `start` words, 1 from `end` words, linear between: how far a message of this length
+    is into a length-dependent adjustment."""
+    return min(max((words - start) / (end - start), 0.0), 1.0)
+
+
 @dataclass(frozen=True)
 class Candidate:
     intent: str

@@ -28,13 +28,13 @@ from collections import Counter, defaultdict
 
 import numpy as np
 
-from bot.nlu.ranking import Phrase
+from bot.nlu.policy import OUT_OF_SCOPE
+from bot.nlu.ranking import Phrase, length_share
 from bot.nlu.words import STOP_WORDS, stem
 
 K1, B = 1.2, 0.75
 BLEND_FROM, BLEND_TO = 12, 40
 BLEND_WEIGHT = 1.0
-OUT_OF_SCOPE = "out_of_scope"
 
 
 def terms(normalised: str) -> list[str]:
@@ -100,7 +100,7 @@ class Retrieval:
     def blend(self, probabilities: np.ndarray, normalised: str, words: int) -> np.ndarray:
         """The model's probabilities with the retrieval score added to their logarithms (see the
         module docstring); the out-of-scope class keeps its probability."""
-        share = min(max((words - BLEND_FROM) / (BLEND_TO - BLEND_FROM), 0.0), 1.0)
+        share = length_share(words, BLEND_FROM, BLEND_TO)
         if share == 0.0:
             return probabilities
         z = np.log(probabilities + 1e-12) + share * BLEND_WEIGHT * self.scores(normalised)
