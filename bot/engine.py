@@ -555,6 +555,11 @@ class Engine:
         assert top is not None
         intent = self.intent(top.intent)
         assert intent is not None
+        if place is None and intent.knowledge and intent.id == state.last_intent and intent.id not in CRESS_INTENTS:
+            # Asked again in other words ("je suis maire d'une commune rurale" then "comment
+            # soutenir l'ESS chez nous ?"): the same card twice reads as if the question had not
+            # been heard; say it is the answer above and offer what else there is on it.
+            return self._more_on(top, [], again=True), state.with_(pending=None)
         if place is not None and (state.place is None or self_located):
             # A town named in passing ("une asso de Lyon fait ça") does not replace where the user is.
             state = self.remember_place(state, place.candidates)
@@ -610,18 +615,27 @@ class Engine:
         own = self.rank(normalised)
         return not own or own[0].intent != top.intent
 
-    def _more_on(self, top: Candidate, own: list[Candidate]) -> Reply:
+    def _more_on(self, top: Candidate, own: list[Candidate], again: bool = False) -> Reply:
         """What else there is on the topic just answered, rather than the same card again, which
         would read as if the message had not been heard; first what the message may mean by itself
-        ("on est 3 amis, pas encore d'asso" after the card on ressourceries: creating an association)."""
-        entry = self.entry(self._topic_of(top.intent) or "")
+        ("on est 3 amis, pas encore d'asso" after the card on ressourceries: creating an association),
+        unless that is another scheme's FAQ ("et on peut adhérer, combien ça coûte ?" after the RTES
+        is not asking what a CAE takes from its members). `again`: the message asked for the answer
+        just given, which its button shows once more."""
+        topic = self._topic_of(top.intent)
+        entry = self.entry(topic or "")
         if entry is None:
             return self.not_understood([])
-        guesses = [b for c in own[:2] if c.confidence >= OWN_GUESS_FLOOR and (b := self._intent_button(c.intent))]
+        guesses = [b for c in own[:2] if c.confidence >= OWN_GUESS_FLOOR
+                   and self._topic_of(self.faq_of.get(c.intent)) in (None, topic)
+                   and (b := self._intent_button(c.intent))]
+        shown = self._entry_of_intent.get(top.intent) if again else None
         buttons: dict[str, Button] = {}
-        for button in (*guesses, *self._questions_on(entry), self.orientation_button()):
+        for button in (*guesses, *([entry_button(shown)] if shown else []), *self._questions_on(entry),
+                       self.orientation_button()):
             buttons.setdefault(button.label, button)
-        return Reply(blocks=(Block(self.messages("more_on_topic")),), buttons=tuple(buttons.values()),
+        text = self.messages("same_answer_again", name=shown.name) if shown else self.messages("more_on_topic")
+        return Reply(blocks=(Block(text),), buttons=tuple(buttons.values()),
                      matched=True, intent=top.intent, confidence=top.confidence)
 
     def _who_helps_after(

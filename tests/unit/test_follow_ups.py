@@ -170,3 +170,21 @@ def test_a_question_after_thanks_or_hello_is_answered_not_greeted(chat, message)
 )
 def test_plain_thanks_and_hellos_stay_what_they_are(chat, message):
     assert chat.send(message).intent in ("thanks", "greeting")
+
+
+def test_the_same_topic_asked_again_in_other_words_points_to_the_answer_above(chat):
+    card = chat.send("bjr je suis maire d'une commune rurale de 400 hab dans la creuse")
+    again = chat.send("comment on peut soutenir les assos et l'ess sur notre territoire ?")
+    assert again.intent == card.intent
+    assert card.blocks[0].text not in again.blocks[0].text
+    assert "juste au-dessus" in again.blocks[0].text
+    # Its button shows the card once more, for whoever wants it again.
+    shown = chat.engine.entry(chat.engine.intent(card.intent).knowledge)
+    assert short_name(shown) in [b.label for b in again.buttons]
+
+
+def test_a_vague_follow_up_is_not_offered_another_schemes_questions(chat):
+    chat.send("c quoi le rtes")
+    more = chat.send("et on peut adherer combien ca coute")
+    labels = " ".join(b.label for b in more.buttons)
+    assert "chiffre" not in labels and "DLA" not in labels, labels
