@@ -10,6 +10,8 @@ from urllib.parse import urlparse
 from bot.actions import OpenEntry, encode
 from bot.content.models import Entry, Source, Theme
 from bot.messages import Messages
+from bot.nlu.normalize import normalize
+from bot.nlu.words import STOP_WORDS, stem
 from bot.replies import Block, Button
 
 CATALOGUE_THEMES: tuple[str, ...] = get_args(Theme)
@@ -18,6 +20,11 @@ MAX_SOURCES_SHOWN = 3
 OLD_AFTER_DAYS = 365
 # Button labels longer than this are cut on a phone screen.
 MAX_BUTTON_NAME = 36
+# A follow-up is answered by a line of the card just given when they share this many content
+# words, and half of the follow-up's (question words and "faut" do not count).
+MIN_SHARED_WORDS = 2
+_ASKING_WORDS = frozenset({"comment", "combien", "quand", "pourquoi", "quoi", "faut", "peut", "possible"})
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?;])\s+|\n+")
 _SEED_RE = re.compile(r"^seed:\s*(?P<file>[\w.-]+)\s*(?:\((?P<section>.*)\))?\s*$")
 
 
@@ -125,3 +132,19 @@ def _shorten(label: str, limit: int = 40) -> str:
         return label
     cut = label[: limit - 1].rsplit(" ", 1)[0]
     return cut.rstrip(" «,:;-·'") + "…"
+
+
+def line_about(entry: Entry, normalised: str) -> str | None:
+    """The sentence of an entry's answer that shares the most content words with a message, when
+    it shares enough of them (MIN_SHARED_WORDS): "faut une licence pour vendre de l'alcool ?" just
+    after the card on village cafés is answered by that card's sentence on licences."""
+    asked = {stem(w) for w in normalised.split() if len(w) > 3 and w not in STOP_WORDS and w not in _ASKING_WORDS}
+    best, best_shared = None, 0
+    for sentence in _SENTENCE_END_RE.split(entry.answer):
+        shared = len(asked & {stem(w) for w in normalize(sentence).split()})
+        if shared > best_shared:
+            best, best_shared = sentence.strip(), shared
+    if best is None or best_shared < max(MIN_SHARED_WORDS, len(asked) / 2):
+        return None
+    best = best.strip(" -•;:,")  # a list item read alone, as a sentence
+    return best[0].upper() + best[1:] + ("" if best.endswith((".", "!", "?")) else ".")

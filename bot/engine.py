@@ -34,7 +34,7 @@ from bot.actions import (
     decode_deep_link,
     encode,
 )
-from bot.answers import CATALOGUE_THEMES, entry_blocks, entry_button, related_buttons
+from bot.answers import CATALOGUE_THEMES, entry_blocks, entry_button, line_about, related_buttons
 from bot.content.loader import INTENTS_DIR, KNOWLEDGE_DIR, Content, load_content
 from bot.content.models import Entry, Intent
 from bot.messages import MESSAGES_FILE, Messages
@@ -667,6 +667,13 @@ class Engine:
         entry = self.entry(self._topic_of(state.last_intent) or "")
         if entry is None or len(normalised.split()) > FOLLOW_UP_MAX_WORDS:
             return None
+        shown = self._entry_of_intent.get(state.last_intent or "")
+        if shown is not None and (line := line_about(shown, normalised)) is not None:
+            # "faut une licence pour vendre de l'alcool ?" after the card on village cafés: read
+            # alone it is a bar owner's question, but the card just given answers it in one line.
+            return Reply(blocks=(Block(self.messages("answer_in_the_card", name=shown.name, line=line)),),
+                         buttons=(*self._questions_on(entry), self.orientation_button()),
+                         matched=True, intent=state.last_intent, confidence=0.0)
         return Reply(blocks=(Block(self.messages("not_understood_on_topic", name=entry.name)),),
                      buttons=(*self._questions_on(entry), *self.menu_buttons()), matched=False)
 

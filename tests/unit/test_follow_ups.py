@@ -188,3 +188,12 @@ def test_a_vague_follow_up_is_not_offered_another_schemes_questions(chat):
     more = chat.send("et on peut adherer combien ca coute")
     labels = " ".join(b.label for b in more.buttons)
     assert "chiffre" not in labels and "DLA" not in labels, labels
+
+
+def test_a_follow_up_read_alone_as_off_topic_gets_the_line_of_the_card_that_answers_it(chat):
+    chat.send("slt jveux ouvrir un cafe epicerie associatif dans mon village")
+    reply = chat.send("faut une licence pour vendre de l'alcool ?")
+    assert reply.matched
+    assert "« Ouvert à tous, le café doit détenir une licence" in chat.text, chat.text
+    # A word the card never uses is still not understood.
+    assert not chat.send("et le velo ?").matched
