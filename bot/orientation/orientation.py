@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot.content.models import Entry, Intent
 from bot.messages import Messages
 from bot.nlu.normalize import normalize
-from bot.nlu.policy import THRESHOLD
+from bot.nlu.policy import decide
 from bot.nlu.ranking import Candidate
 from bot.orientation.flow import NO_PLACE, SLOT_STEPS, Flow, Step
 from bot.orientation.ranking import Profile, Ranking, depends_on, recommend, recommendable
@@ -114,7 +114,9 @@ class Orientation:
         reading = read(self.vocabulary, normalised)
         candidates = self.s.rank(normalised)
         top = candidates[0] if candidates else None
-        confident = top is not None and top.confidence >= THRESHOLD
+        # The one policy decides, dominance included: "combien ça coûte de créer une asso" is
+        # read as creating an association at 0.50 against 0.15 for the next topic.
+        confident = top is not None and decide(candidates, words=len(normalised.split())).kind == "answer"
         if self._is_aside(flow, reading, normalised, top if confident else None):
             assert top is not None
             return self._aside(state, flow, top, reading)

@@ -265,3 +265,12 @@ def test_money_in_everyday_words_is_the_need_to_finance(chat, reply):
     chat.click("Idée")
     chat.send(reply)
     assert flow(chat).need == "financement"
+
+
+def test_a_question_read_surely_but_under_the_threshold_is_answered_in_the_middle(chat):
+    chat.command("orienter")
+    chat.send("combien ca coute de creer une asso")
+    text = chat.text
+    # Read as creating an association at 0.50, far ahead of any other topic: answered, then the step.
+    assert "gratuitement" in text and "Je reprends" in text
+    assert text.index("gratuitement") < text.index("Je reprends")
