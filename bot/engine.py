@@ -88,6 +88,9 @@ CREATING_RE = re.compile(
 )
 # A follow-up is short; a reading surer than this is kept whatever was answered before.
 FOLLOW_UP_MAX_WORDS = 8
+# Words that address the bot itself ("qui te finance ?", "c'est un bot ?").
+BOT_WORDS = frozenset({"tu", "te", "t", "toi", "ton", "ta", "tes", "bot", "chatbot", "robot", "assistant", "boussole",
+                       "ia", "programme", "machine", "humain"})
 FOLLOW_UP_KEEP = 0.80
 # A reading of a follow-up that falls below this share of itself once the topic's name is added.
 FRAGILE_READING = 0.5
@@ -590,6 +593,9 @@ class Engine:
         # Only another scheme's FAQ: a topic or a refusal read from a few words is kept ("un local
         # pas cher" after the tiers-lieux; "et le vélo ?").
         fragile = top.intent in self.faq_of and own_there < top.confidence * FRAGILE_READING
+        # "c'est financé par qui ?" after the PTCE asks about the PTCE, not who funds this bot:
+        # small talk about the bot counts in a follow-up only when it speaks to the bot.
+        fragile = fragile or (self._is_small_talk(top.intent) and not BOT_WORDS & set(normalised.split()))
         if top.confidence >= FOLLOW_UP_KEEP and not fragile:
             return candidates
         if contextual[0].confidence <= top.confidence and not fragile:
@@ -603,6 +609,10 @@ class Engine:
             if fragile and faqs:
                 return [*faqs[:1], *(c for c in contextual if c is not faqs[0])]
         return contextual
+
+    def _is_small_talk(self, intent_id: str) -> bool:
+        intent = self.intent(intent_id)
+        return intent is not None and (intent.message or "").startswith("smalltalk_")
 
     def _answers_alone(self, candidates: list[Candidate], normalised: str) -> bool:
         return decide(candidates, words=len(normalised.split()), faq_of=self.faq_of).kind == "answer"

@@ -197,3 +197,19 @@ def test_a_follow_up_read_alone_as_off_topic_gets_the_line_of_the_card_that_answ
     assert "« Ouvert à tous, le café doit détenir une licence" in chat.text, chat.text
     # A word the card never uses is still not understood.
     assert not chat.send("et le velo ?").matched
+
+
+@pytest.mark.parametrize(
+    ("first", "follow_up", "intent"),
+    [
+        # About the scheme just answered, though it reads alone as "who funds this bot?"...
+        ("jsuis elu dans une interco, on voudrait lancer un ptce", "c'est financé par qui ?",
+         "faq_ptce_financement_usage"),
+        # ...while speaking to the bot is still small talk.
+        ("c quoi le dla", "qui te finance ?", "bot_creator"),
+        ("c quoi le dla", "t'es un robot ?", "bot_identity"),
+    ],
+)
+def test_small_talk_about_the_bot_counts_after_a_card_only_when_it_speaks_to_the_bot(chat, first, follow_up, intent):
+    chat.send(first)
+    assert chat.send(follow_up).intent == intent
