@@ -20,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -121,7 +122,26 @@ def evaluate(system, cases: list[Case]) -> dict:
         figures["by_length"][label] = _share(sum(t == c.topic for c, t in bucket), len(bucket))
     precise = [(c, i) for c, _, i in in_scope if c.precise and c.entry]
     figures["faq"] = _share(sum(system.topics.entry(i) == c.entry for c, i in precise), len(precise))
+    figures["faq_misses"] = Counter(
+        precise_miss_kind(system.topics, c.entry, c.topic, i) for c, i in precise if system.topics.entry(i) != c.entry
+    )
     return figures
+
+
+def precise_miss_kind(topics: TopicMap, expected: str, topic: str, intent: str | None) -> str:
+    """What a precise question got instead of its entry (an aggregate, printed without the messages)."""
+    entries = topics.content.entries
+    got = topics.entry(intent)
+    if topics.topic(intent) is None:
+        return "not answered"
+    if topics.topic(intent) != topic:
+        return "another topic"
+    labelled_card = entries[expected].kind != "faq" if expected in entries else False
+    if labelled_card:
+        return "a FAQ of the scheme, where the label is the card"
+    if got == topic:
+        return "the scheme's card"
+    return "another FAQ of the scheme"
 
 
 def _share(count: int, total: int) -> tuple[int, int]:
@@ -201,6 +221,8 @@ def main() -> None:
         for label, share in figures["by_length"].items():
             print(f"  top-1, {label:>6} words:   {fmt(share)}")
         print(f"  precise questions answered by their FAQ entry: {fmt(figures['faq'])}")
+        for kind, count in figures["faq_misses"].most_common():
+            print(f"    missed, got {kind}: {count}")
         print(f"  latency per message ({CLOCK.__name__}): p50 {p50:.2f} ms, p99 {p99:.2f} ms")
     engine_system = EngineSystem(engine, topics)
     false_places = [c.text for c in cases if not c.topic and engine_system.acts_on_place(c.text)]
