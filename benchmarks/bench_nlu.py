@@ -121,9 +121,10 @@ def evaluate(system, cases: list[Case]) -> dict:
         bucket = [(c, t) for c, t, _ in in_scope if length_bucket(c.text) == label]
         figures["by_length"][label] = _share(sum(t == c.topic for c, t in bucket), len(bucket))
     precise = [(c, i) for c, _, i in in_scope if c.precise and c.entry]
-    figures["faq"] = _share(sum(system.topics.entry(i) == c.entry for c, i in precise), len(precise))
+    figures["faq"] = _share(sum(c.answered_by(system.topics.entry(i)) for c, i in precise), len(precise))
     figures["faq_misses"] = Counter(
-        precise_miss_kind(system.topics, c.entry, c.topic, i) for c, i in precise if system.topics.entry(i) != c.entry
+        precise_miss_kind(system.topics, c.entry, c.topic, i) for c, i in precise
+        if not c.answered_by(system.topics.entry(i))
     )
     return figures
 

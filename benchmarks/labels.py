@@ -2,7 +2,8 @@
 
 Held-out and validation items carry `topic`: a knowledge entry id, a system intent (greeting,
 thanks, goodbye, help, orientation, catalogue, cress_contact, smalltalk) or null when off-topic;
-`entry` optionally names the FAQ entry that answers a precise question. The old dev set carries
+`entry` optionally names the FAQ entry that answers a precise question, and `also` the other entries
+that answer it exactly as well (a card that states the very fact a FAQ gives). The old dev set carries
 `intent` (an intent id) instead. An intent's topic is its knowledge entry, or for a FAQ entry the
 entry it is about (its first `see_also`); the intent id for system intents.
 """
@@ -29,6 +30,11 @@ class Case:
     precise: bool = False
     near_domain: bool = False
     entry: str | None = None
+    also: tuple[str, ...] = ()
+
+    def answered_by(self, entry: str | None) -> bool:
+        """The precise point is answered by this entry: the one labelled, or one as exact."""
+        return entry is not None and (entry == self.entry or entry in self.also)
 
 
 SMALLTALK = "smalltalk"
@@ -83,6 +89,7 @@ def load_cases(path: Path, topics: TopicMap) -> list[Case]:
                 precise=bool(item.get("precise", False)),
                 near_domain=bool(item.get("near_domain", False)),
                 entry=item.get("entry"),
+                also=tuple(item.get("also") or ()),
             )
         )
     return cases

@@ -103,7 +103,7 @@ def test_long_messages_stay_above_their_floor(answered):
 
 @FIGURES
 def test_precise_questions_answered_by_their_entry_stay_above_their_floor(answered_entries):
-    assert _share(entry == case.entry for case, entry in answered_entries) >= PRECISE_FLOOR
+    assert _share(case.answered_by(entry) for case, entry in answered_entries) >= PRECISE_FLOOR
 
 
 @FIGURES
