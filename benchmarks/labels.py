@@ -2,8 +2,9 @@
 
 Held-out and validation items carry `topic`: a knowledge entry id, a system intent (greeting,
 thanks, goodbye, help, orientation, catalogue, cress_contact, smalltalk) or null when off-topic;
-`entry` optionally names the FAQ entry that answers a precise question, and `also` the other entries
-that answer it exactly as well (a card that states the very fact a FAQ gives). The old dev set carries
+`entry` optionally names the FAQ entry that answers a precise question, and `also` the other FAQ
+entries that answer it exactly as well (a card that merely states the fact among others never
+counts unless it is the `entry`: the figure measures precise answers). The old dev set carries
 `intent` (an intent id) instead. An intent's topic is its knowledge entry, or for a FAQ entry the
 entry it is about (its first `see_also`); the intent id for system intents.
 """

@@ -18,11 +18,14 @@ def test_every_entry_label_names_an_existing_entry(engine, path):
     labels = {label for case in load_cases(path, topics) for label in (case.entry, *case.also) if label}
     assert labels, path
     assert sorted(labels - set(entries)) == []
+    # A general card counts as a precise answer only when labelled as the entry, never as "also".
+    also = {label for case in load_cases(path, topics) for label in case.also}
+    assert sorted(a for a in also if entries[a].kind != "faq") == []
 
 
 def test_a_precise_point_is_answered_by_its_label_or_an_entry_as_exact():
     from benchmarks.labels import Case
 
-    case = Case("le dla c'est gratuit ?", "dla", precise=True, entry="faq_dla_gratuit", also=("dla",))
-    assert case.answered_by("faq_dla_gratuit") and case.answered_by("dla")
-    assert not case.answered_by("faq_dla_duree") and not case.answered_by(None)
+    case = Case("le dla c'est gratuit ?", "dla", precise=True, entry="faq_dla_gratuit", also=("faq_dla_qui_decide",))
+    assert case.answered_by("faq_dla_gratuit") and case.answered_by("faq_dla_qui_decide")
+    assert not case.answered_by("dla") and not case.answered_by(None)
