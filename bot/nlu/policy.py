@@ -119,8 +119,9 @@ def decide(candidates: list[Candidate], words: int = 0, faq_of: Mapping[str, str
 
 def precise_point(candidates: list[Candidate], normalised: str, faq_of: Mapping[str, str]) -> list[Candidate]:
     """The candidates, with the card's best FAQ first (at the card's confidence) when the message
-    asks a precise point of that scheme (see PRECISE_FAQ_SHARE): "y a des frais pour le DLA ?"
-    gets the FAQ on what the DLA costs, "c'est quoi le DLA" the card."""
+    asks a precise point of that scheme (see PRECISE_FAQ_SHARE): "notre chorale n'a que des
+    bénévoles, a-t-on accès au dispositif local d'accompagnement ?" gets the FAQ on the DLA without
+    employees, "parlez-moi du DLA" the card."""
     if len(candidates) < 2:
         return candidates
     top = candidates[0]
