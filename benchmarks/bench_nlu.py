@@ -179,7 +179,8 @@ def repeated_engine(engine: Engine, times: int) -> Engine:
     """The same engine with every intent's examples repeated: the cost must not grow with content."""
     intents = [i.model_copy(update={"examples": list(i.examples) * times}) for i in engine.content.intents]
     exact = ExactIndex(intents, engine.content.entries)
-    matcher = LinearRanker.build(training_phrases(intents, engine.content.entries), exact, cache_dir=None)
+    matcher = LinearRanker.build(training_phrases(intents, engine.content.entries), exact, cache_dir=None,
+                                 faq_of=engine.faq_of)
     return Engine(engine.content, engine.messages, matcher, engine.vocabulary, lambda: engine.territory)
 
 

@@ -50,8 +50,9 @@ from bot.nlu.policy import (
     Decision,
     clearly_in_scope,
     decide,
+    precise_point,
 )
-from bot.nlu.ranking import Candidate, ExactIndex, Ranker, training_phrases
+from bot.nlu.ranking import Candidate, ExactIndex, Ranker, faq_schemes, training_phrases
 from bot.nlu.slots import asks_question, speaks_of_oneself, tells_who_one_is
 from bot.nlu.words import STOP_WORDS
 from bot.orientation.orientation import CRESS_INTENTS, Orientation, Services
@@ -152,7 +153,8 @@ class Engine:
             messages = Messages.load(MESSAGES_FILE)
             content = load_content(knowledge_dir, intents_dir, known_messages=messages.keys())
             exact = ExactIndex(content.intents, content.entries)
-            matcher = LinearRanker.build(training_phrases(content.intents, content.entries), exact)
+            matcher = LinearRanker.build(training_phrases(content.intents, content.entries), exact,
+                                         faq_of=faq_schemes(content.intents, content.entries))
             loaded = startup_cache.Loaded(messages, content, matcher, Vocabulary(content.slots))
             if path is not None:
                 startup_cache.write(path, loaded)
@@ -183,13 +185,7 @@ class Engine:
     @cached_property
     def faq_of(self) -> dict[str, str]:
         """FAQ intent -> the intent of the entry the FAQ is about (its first `see_also`)."""
-        by_entry = {i.knowledge: i.id for i in self.content.intents if i.knowledge}
-        out: dict[str, str] = {}
-        for intent in self.content.intents:
-            entry = self.content.entries.get(intent.knowledge or "")
-            if entry is not None and entry.kind == "faq" and entry.see_also and entry.see_also[0] in by_entry:
-                out[intent.id] = by_entry[entry.see_also[0]]
-        return out
+        return faq_schemes(self.content.intents, self.content.entries)
 
     @cached_property
     def orientation(self) -> Orientation:
@@ -506,6 +502,7 @@ class Engine:
         place, self_located = self._place_with_evidence(normalised, expect_place, raw)
         rest = remove_span(normalised, place.matched_text) if place else normalised
         candidates = self._definition_asked(rest) or self._in_context(state, rest, self.rank(rest))
+        candidates = precise_point(candidates, rest, self.faq_of)
         ranked.extend(candidates)
         decision = decide(candidates, words=len(rest.split()), faq_of=self.faq_of)
         top = decision.top

@@ -24,12 +24,13 @@ from pathlib import Path
 import numpy as np
 
 from bot.cache import write_cached
+from bot.nlu.policy import PRECISE_POINT_RE
 from bot.nlu.ranking import EXACT_BONUS, Candidate, ExactIndex, Phrase, length_share
 from bot.nlu.retrieval import Retrieval, bm25_matrix
 from bot.nlu.words import STOP_WORDS, stem
 
 # Bump when the features or the fit change: the cache key includes it.
-MODEL_VERSION = "linear-2"
+MODEL_VERSION = "linear-3"
 CHAR_NGRAMS = (2, 5)
 # Character n-grams seen in a single phrase carry little and double the model's size.
 CHAR_MIN_DF = 2
@@ -75,6 +76,21 @@ TEMPERED_FROM, TEMPERED_TO = 19, 30
 MAX_QUERY_CHARS = 600
 QUERY_HEAD_CHARS = 200
 CACHE_KEEP = 8
+# A scheme's card and its FAQs share their words (the scheme's name, its vocabulary): the model
+# tells them apart on the few words of the point asked. In a message that names the scheme and asks
+# a precise point (bot.nlu.policy.PRECISE_POINT_RE), the probability within the family of the best
+# reading (the family's total kept: the other topics do not move) is shared again with a BM25
+# score added to the logarithms, this much of it, the FAQs' documents holding their answers'
+# sentences too (bot.nlu.ranking.FAQ_ANSWERS_RETRIEVED). Measured with benchmarks/tuning_sets.py on
+# the five tuning sets, with the precise-point rule (bot.nlu.policy.PRECISE_FAQ_SHARE), against the
+# rule alone: precise_questions.yaml 377 -> 380 of 408, the sets' precise questions 581 -> 581 of
+# 643, top-1 + off-topic 1085 -> 1085. Weight 0.5 gave the same, 1.0 lost 6 of
+# precise_questions.yaml. Only when the scheme is named: its card's confidence is then its floor
+# (EXACT_FLOOR), while an unnamed card's confidence is the probability this moves to its FAQs, which
+# lost a question answered by dominance ("combien ça coûte de créer une asso" went unanswered). Only
+# in a message asking a point: a vague follow-up ("et concrètement ?") read with its topic went to
+# the FAQ whose answer says "concrètement".
+FAMILY_WEIGHT = 0.3
 # See `LinearRanker._rows`: 0x8FFFFFFF as a signed 32-bit integer, and 2**112.
 _SIGN_EXPONENT_MANTISSA = np.int32(-0x70000001)
 _HALF_TO_SINGLE = np.float32(2.0**112)
@@ -114,7 +130,8 @@ class LinearRanker:
     """TF-IDF + logistic regression over the content's phrases; see the module docstring."""
 
     def __init__(self, vocabulary: dict[str, int], idf: np.ndarray, coef: np.ndarray, intercept: np.ndarray,
-                 classes: list[str], exact: ExactIndex | None = None, retrieval: Retrieval | None = None) -> None:
+                 classes: list[str], exact: ExactIndex | None = None, retrieval: Retrieval | None = None,
+                 faq_of: dict[str, str] | None = None) -> None:
         self.vocabulary = vocabulary
         self.idf = idf
         # features x classes, kept in half precision: 9 MB less resident for the same decisions
@@ -124,27 +141,46 @@ class LinearRanker:
         self.classes = classes
         self.exact = exact
         self.retrieval = retrieval  # story evidence (bot.nlu.retrieval), fitted with the model
+        # The same with the FAQ answers' sentences in their documents (see FAMILY_WEIGHT).
+        self.family_retrieval = retrieval
         # Block of each feature (words, stems, pairs, characters), for the per-block norms.
         kinds = {"w": 0, "s": 1, "b": 2, "c": 3}
         self._blocks = np.zeros(len(vocabulary), dtype=np.intp)
         for feature, col in vocabulary.items():
             self._blocks[col] = kinds.get(feature[0], 0)
         self._class_index = {c: k for k, c in enumerate(classes)}
+        self.set_families(faq_of or {})
+
+    def set_families(self, faq_of: dict[str, str]) -> None:
+        """A scheme and its FAQs: class index -> the indices of its family (itself first)."""
+        index = self._class_index
+        members: dict[str, list[int]] = defaultdict(list)
+        for faq, scheme in faq_of.items():
+            if faq in index and scheme in index:
+                members[scheme].append(index[faq])
+        self._families: dict[int, np.ndarray] = {}
+        for scheme, faqs in members.items():
+            family = np.array([index[scheme], *sorted(faqs)], dtype=np.intp)
+            for k in family.tolist():
+                self._families[k] = family
 
     # -- building -------------------------------------------------------------------------
 
     @classmethod
     def build(cls, phrases: list[Phrase], exact: ExactIndex | None = None, cache_dir: Path | None = CACHE_DIR,
-              c: float = C) -> LinearRanker:
+              c: float = C, faq_of: dict[str, str] | None = None) -> LinearRanker:
         """Load the weights cached for these phrases, or fit them (and cache them)."""
         key = _cache_key(phrases, c)
         path = cache_dir / f"{key}.npz" if cache_dir is not None else None
         if path is not None and path.exists():
             try:
-                return cls._load(path, exact)
+                ranker = cls._load(path, exact)
+                ranker.set_families(faq_of or {})
+                return ranker
             except (OSError, ValueError, KeyError):
                 pass  # a broken cache is rebuilt
         ranker = cls._fit(phrases, exact, c)
+        ranker.set_families(faq_of or {})
         if path is not None:
             ranker._save(path)
         return ranker
@@ -154,13 +190,14 @@ class LinearRanker:
         from scipy.sparse import csr_matrix  # noqa: PLC0415 - only the build step needs them
         from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
 
-        counted = [features(p.text) for p in phrases]
+        fitted = [p for p in phrases if not p.retrieval_only]
+        counted = [features(p.text) for p in fitted]
         document_frequency: Counter[str] = Counter()
         for counts in counted:
             document_frequency.update(counts.keys())
         kept = sorted(f for f, df in document_frequency.items() if not f.startswith("c:") or df >= CHAR_MIN_DF)
         vocabulary = {f: i for i, f in enumerate(kept)}
-        n = len(phrases)
+        n = len(fitted)
         idf = np.array([math.log((1 + n) / (1 + document_frequency[f])) + 1 for f in kept], dtype=np.float32)
         rows, cols, values = [], [], []
         for row, counts in enumerate(counted):
@@ -169,9 +206,9 @@ class LinearRanker:
                 cols.append(col)
                 values.append(value)
         matrix = csr_matrix((values, (rows, cols)), shape=(n, len(kept)), dtype=np.float64)
-        labels = [p.intent for p in phrases]
+        labels = [p.intent for p in fitted]
         model = LogisticRegression(C=c, max_iter=300)
-        model.fit(matrix, labels, sample_weight=np.array([p.weight for p in phrases]))
+        model.fit(matrix, labels, sample_weight=np.array([p.weight for p in fitted]))
         classes = [str(x) for x in model.classes_]
         coef = model.coef_.T.astype(np.float32)
         intercept = model.intercept_.astype(np.float32)
@@ -180,9 +217,13 @@ class LinearRanker:
             intercept = np.array([-intercept[0], intercept[0]], dtype=np.float32) / 2
         if not np.isfinite(coef.astype(np.float16)).all():  # `_rows` reads finite half floats only
             raise ValueError("intent model weights beyond the half-float range")
-        terms, matrix = bm25_matrix(phrases, classes)
-        return cls(vocabulary, idf, np.ascontiguousarray(coef), intercept, classes, exact,
-                   Retrieval(terms, matrix, classes))
+        terms, matrix = bm25_matrix(fitted, classes)
+        ranker = cls(vocabulary, idf, np.ascontiguousarray(coef), intercept, classes, exact,
+                     Retrieval(terms, matrix, classes))
+        if len(fitted) < len(phrases):
+            terms, matrix = bm25_matrix(phrases, classes)
+            ranker.family_retrieval = Retrieval(terms, matrix, classes)
+        return ranker
 
     def _save(self, path: Path) -> None:
         words = json.dumps(sorted(self.vocabulary, key=self.vocabulary.__getitem__))
@@ -196,7 +237,11 @@ class LinearRanker:
     def _retrieval_arrays(self) -> dict[str, np.ndarray]:
         if self.retrieval is None:
             return {}
-        return {"bm25_terms": np.array(json.dumps(self.retrieval.vocabulary)), "bm25": self.retrieval.matrix}
+        out = {"bm25_terms": np.array(json.dumps(self.retrieval.vocabulary)), "bm25": self.retrieval.matrix}
+        if self.family_retrieval is not self.retrieval:
+            out["family_bm25_terms"] = np.array(json.dumps(self.family_retrieval.vocabulary))
+            out["family_bm25"] = self.family_retrieval.matrix
+        return out
 
     @classmethod
     def _load(cls, path: Path, exact: ExactIndex | None) -> LinearRanker:
@@ -204,8 +249,12 @@ class LinearRanker:
             words = json.loads(str(data["vocabulary"]))
             classes = json.loads(str(data["classes"]))
             retrieval = Retrieval(json.loads(str(data["bm25_terms"])), data["bm25"], classes)
-            return cls({w: i for i, w in enumerate(words)}, data["idf"], data["coef"], data["intercept"],
-                       classes, exact, retrieval)
+            ranker = cls({w: i for i, w in enumerate(words)}, data["idf"], data["coef"], data["intercept"],
+                         classes, exact, retrieval)
+            if "family_bm25" in data:
+                ranker.family_retrieval = Retrieval(json.loads(str(data["family_bm25_terms"])), data["family_bm25"],
+                                                    classes)
+            return ranker
 
     # -- ranking --------------------------------------------------------------------------
 
@@ -235,6 +284,20 @@ class LinearRanker:
         z = np.exp(z - z.max())
         return z / z.sum()
 
+    def _within_family(self, probabilities: np.ndarray, normalised: str, exact: dict[str, float]) -> np.ndarray:
+        """The probabilities, shared again within the family of the best topic (see FAMILY_WEIGHT)."""
+        order = np.argsort(-probabilities)
+        top = next((k for k in order[:2].tolist() if self.classes[k] != OUT_OF_SCOPE), None)
+        family = self._families.get(top) if top is not None else None
+        if family is None or exact.get(self.classes[family[0]], 0.0) < EXACT_BONUS:
+            return probabilities
+        mass = float(probabilities[family].sum())
+        z = np.log(probabilities[family] + 1e-12) + FAMILY_WEIGHT * self.family_retrieval.scores(normalised)[family]
+        z = np.exp(z - z.max())
+        out = probabilities.copy()
+        out[family] = mass * z / z.sum()
+        return out
+
     def _rows(self, cols: np.ndarray) -> np.ndarray:
         """`self.coef[cols].astype(np.float32)`, bit for bit, three times faster: numpy converts
         half floats one at a time, while these integer steps are vectorised. A finite half float's
@@ -255,8 +318,10 @@ class LinearRanker:
         probabilities = self.probabilities(normalised)
         if self.retrieval is not None:
             probabilities = self.retrieval.blend(probabilities, normalised, words)
-        probabilities = temper(probabilities, words)
         exact = self.exact.hits(tokens) if self.exact is not None else {}
+        if self.retrieval is not None and FAMILY_WEIGHT and PRECISE_POINT_RE.search(normalised):
+            probabilities = self._within_family(probabilities, normalised, exact)
+        probabilities = temper(probabilities, words)
         scores: dict[str, float] = {}
         order = np.argsort(-probabilities)[: max(limit, 8)]
         for k, p in zip(order.tolist(), probabilities[order].tolist(), strict=True):  # Python floats, as float()
@@ -335,5 +400,6 @@ def _weights(
 def _cache_key(phrases: list[Phrase], c: float) -> str:
     digest = hashlib.sha256(f"{MODEL_VERSION}|{CHAR_NGRAMS}|{CHAR_MIN_DF}|{c}|".encode())
     for p in phrases:
-        digest.update(f"{p.intent}\t{p.text}\t{p.weight}\n".encode())
+        mark = "\tretrieval" if p.retrieval_only else ""
+        digest.update(f"{p.intent}\t{p.text}\t{p.weight}{mark}\n".encode())
     return digest.hexdigest()[:24]

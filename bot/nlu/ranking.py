@@ -22,6 +22,12 @@ from bot.nlu.normalize import normalize
 ENTRY_NAME_WEIGHT = 1.0
 ENTRY_SUMMARY_WEIGHT = 0.5
 ENTRY_ANSWER_WEIGHT = 0.0  # the answer's sentences; 0 leaves them out (see compare_rankers.py)
+# A FAQ entry's answer is written in the words of the question it answers ("pourcentage",
+# "délai", "part sociale"...): its sentences are read by the retrieval that tells a scheme's card
+# from its FAQs (`LinearRanker._within_family`), never fitted by the model. Fitted, even at weight
+# 0.05 or 0.2, they cost 5 to 12 messages of top-1 + off-topic on the tuning sets for no precise
+# question gained; in the story retrieval's documents (bot.nlu.retrieval) they cost 7.
+FAQ_ANSWERS_RETRIEVED = True
 # Bonus of an acronym or alias named in the message, and the smaller one of the FAQs about it.
 EXACT_BONUS = 0.10
 FAQ_EXACT_BONUS = 0.05
@@ -46,6 +52,7 @@ class Phrase:
     intent: str
     text: str  # normalised
     weight: float = 1.0
+    retrieval_only: bool = False  # read by the retrieval (bot.nlu.retrieval), not fitted by the model
 
 
 class Ranker(Protocol):
@@ -56,8 +63,10 @@ class Ranker(Protocol):
 
 def training_phrases(intents: Iterable[Intent], entries: dict[str, Entry], entry_text: bool = True) -> list[Phrase]:
     """What every ranker learns from; identical phrases of one intent are merged, weights added,
-    so repeating the examples changes nothing but their weight."""
+    so repeating the examples changes nothing but their weight. The FAQ answers' sentences come
+    last, marked `retrieval_only` (see FAQ_ANSWERS_RETRIEVED)."""
     merged: dict[tuple[str, str], float] = defaultdict(float)
+    retrieval: list[Phrase] = []
     for intent in intents:
         if intent.whole_message_only:
             continue
@@ -71,10 +80,28 @@ def training_phrases(intents: Iterable[Intent], entries: dict[str, Entry], entry
                 merged[(intent.id, normalize(name))] = max(merged[(intent.id, normalize(name))], ENTRY_NAME_WEIGHT)
         merged[(intent.id, normalize(entry.summary))] += ENTRY_SUMMARY_WEIGHT
         if ENTRY_ANSWER_WEIGHT > 0:
-            for sentence in re.split(r"(?<=[.!?:])\s+|\n+", entry.answer):
-                if len(sentence.split()) >= 4:
-                    merged[(intent.id, normalize(sentence))] += ENTRY_ANSWER_WEIGHT
-    return [Phrase(intent, text, weight) for (intent, text), weight in merged.items() if text]
+            for sentence in answer_sentences(entry):
+                merged[(intent.id, sentence)] += ENTRY_ANSWER_WEIGHT
+        if entry.kind == "faq" and FAQ_ANSWERS_RETRIEVED:
+            retrieval.extend(Phrase(intent.id, s, 1.0, True) for s in answer_sentences(entry))
+    return [Phrase(intent, text, weight) for (intent, text), weight in merged.items() if text] + retrieval
+
+
+def answer_sentences(entry: Entry) -> list[str]:
+    """The normalised sentences of an entry's answer (of four words or more)."""
+    return [normalize(s) for s in re.split(r"(?<=[.!?:])\s+|\n+", entry.answer) if len(s.split()) >= 4]
+
+
+def faq_schemes(intents: Iterable[Intent], entries: dict[str, Entry]) -> dict[str, str]:
+    """FAQ intent -> the intent of the entry the FAQ is about (its first `see_also`)."""
+    intents = list(intents)
+    by_entry = {i.knowledge: i.id for i in intents if i.knowledge}
+    out: dict[str, str] = {}
+    for intent in intents:
+        entry = entries.get(intent.knowledge or "")
+        if entry is not None and entry.kind == "faq" and entry.see_also and entry.see_also[0] in by_entry:
+            out[intent.id] = by_entry[entry.see_also[0]]
+    return out
 
 
 class ExactIndex:

@@ -30,7 +30,7 @@ QUESTIONS = [
     ("delai urssaf", "faq_tresorerie_difficultes_urssaf"),
     ("aide pour un médiateur social dans un quartier", "adultes_relais"),
     ("combien rapporte un poste fonjep", "fonjep"),
-    ("combien d'argent doit donner l'asso au volontaire service civique", "service_civique"),
+    ("combien d'argent doit donner l'asso au volontaire service civique", "faq_service_civique_indemnite"),
     ("je veux ouvrir une épicerie associative", "epiceries_cafes_associatifs"),
     ("circuits courts cantine projet territoire", "alimentation_locale"),
     ("on monte une recyclerie", "economie_circulaire"),

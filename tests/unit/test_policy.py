@@ -1,6 +1,6 @@
 """The decision policy over a ranking: answer, "Vouliez-vous dire", or not understood."""
 
-from bot.nlu.policy import AMBIGUITY_MARGIN, SUGGESTION_FLOOR, THRESHOLD, decide
+from bot.nlu.policy import AMBIGUITY_MARGIN, PRECISE_FAQ_SHARE, SUGGESTION_FLOOR, THRESHOLD, decide, precise_point
 from bot.nlu.ranking import Candidate
 
 
@@ -74,3 +74,15 @@ def test_story_certainly_off_topic_is_still_not_understood():
     from bot.nlu.policy import STORY_WORDS
 
     assert decide([c("out_of_scope", 0.95), c("cae", 0.03)], words=STORY_WORDS + 10).kind == "not_understood"
+
+
+def test_a_precise_point_asked_gets_the_cards_faq_not_the_card():
+    faq_of = {"faq_dla_gratuit": "dla"}
+    ranked = [c("dla", 0.72), c("faq_dla_gratuit", 0.27), c("cress", 0.05)]
+    lifted = precise_point(ranked, "y a des frais a payer pour le dla", faq_of)
+    decision = decide(lifted, faq_of=faq_of)
+    assert decision.kind == "answer" and decision.top.intent == "faq_dla_gratuit"
+    # a general question keeps the card, and so does a FAQ too far behind
+    assert precise_point(ranked, "parlez moi du dla", faq_of) == ranked
+    far = [c("dla", 0.72), c("faq_dla_gratuit", PRECISE_FAQ_SHARE * 0.72 - 0.01)]
+    assert precise_point(far, "y a des frais a payer pour le dla", faq_of) == far

@@ -58,3 +58,19 @@ def test_precise_questions_reach_their_faq_entry(engine, questions):
             missed.append((question["text"], question["entry"], reply.intent if reply.matched else None))
     share = 1 - len(missed) / len(questions)
     assert share >= TARGET, f"{share:.1%} reach their entry; missed e.g. {missed[:10]}"
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    # the card led, its FAQ close behind: the point asked gets the FAQ (bot.nlu.policy.precise_point)
+    ("notre chorale tourne uniquement avec des bénévoles, a-t-on accès au dispositif local "
+     "d'accompagnement ?", "faq_dla_sans_salarie"),
+    # ... and among the card's FAQs, the one whose answer speaks of the point (the family retrieval)
+    ("nos souscripteurs de titres associatifs, on peut leur servir combien de rémunération ?",
+     "faq_titres_associatifs_remuneration"),
+    # a general question about the scheme keeps its card
+    ("parlez-moi du DLA", "dla"),
+    ("je veux en savoir plus sur les titres associatifs", "titres_associatifs"),
+])
+def test_a_precise_point_gets_its_faq_and_a_general_question_the_card(engine, text, intent):
+    reply, _ = engine.respond(ConversationState(), Event("text", text=text))
+    assert reply.intent == intent
