@@ -13,7 +13,7 @@ PlaceKind = Literal["region", "department", "commune", "collectivity"]
 KINDS: tuple[str, ...] = ("region", "department", "commune", "collectivity")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Place:
     """A region, a department, a commune or an overseas collectivity (COM).
 
@@ -29,8 +29,8 @@ class Place:
     population: int
 
     def __reduce__(self) -> tuple:
-        # Unpickled through __init__, like a freshly built place: its attributes then share one
-        # key table (a dict filled by pickle's default costs a third more memory per place).
+        # Unpickled through __init__, like a freshly built place. Slots, not a dict per place:
+        # 35,000 communes, 3 MB less in every replica.
         return (Place, (self.kind, self.code, self.name, self.region_code, self.department_code, self.population))
 
     def contains(self, other: Place) -> bool:
