@@ -137,6 +137,9 @@ class Orientation:
         says_nothing_new = not reading.said or answers_too
         if confident and top is not None and top.intent != "orientation" and says_nothing_new and not fits_nothing:
             return self._aside(state, flow, top, reading)
+        if confident and top is not None and top.intent == "orientation":
+            # "qui peut nous aider ?" asked in the middle: that is what these questions are for.
+            return self._next(state, flow, [Block(self.messages("orientation_in_progress"))])
         if (reading.question or reading.maybe_question) and not reading.said:
             # A question about something we do not know: say so, then the same step.
             return self._next(state, flow, [Block(self.messages("orientation_off_topic")),

@@ -274,3 +274,11 @@ def test_a_question_read_surely_but_under_the_threshold_is_answered_in_the_middl
     # Read as creating an association at 0.50, far ahead of any other topic: answered, then the step.
     assert "gratuitement" in text and "Je reprends" in text
     assert text.index("gratuitement") < text.index("Je reprends")
+
+
+def test_who_can_help_in_the_middle_says_the_questions_are_for_that(chat):
+    chat.send("slt on est une asso d'aide a domicile, 12 salariés, la banque nous lache et l'urssaf nous relance")
+    assert flow(chat).stage == "difficulte"
+    chat.send("qui peut nous aider ?")
+    assert "je connais seulement" not in chat.text
+    assert "encore quelques questions" in chat.text and chat.text.rstrip().endswith("région)")
