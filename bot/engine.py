@@ -89,6 +89,9 @@ CREATING_RE = re.compile(
 )
 # A follow-up is short; a reading surer than this is kept whatever was answered before.
 FOLLOW_UP_MAX_WORDS = 8
+# "qui contacter ?", "à qui s'adresser ?": after a card, whom that card says to contact.
+WHOM_TO_CONTACT_RE = re.compile(r"\b(?:qui|quel organisme|quelle structure) (?:contacter|appeler|joindre|s adresser)\b"
+                                r"|\ba qui (?:m |nous |s )?(?:adresser|demander|parler)\b")
 # Words that address the bot itself ("qui te finance ?", "c'est un bot ?").
 BOT_WORDS = frozenset({"tu", "te", "t", "toi", "ton", "ta", "tes", "bot", "chatbot", "robot", "assistant", "boussole",
                        "ia", "programme", "machine", "humain"})
@@ -651,7 +654,11 @@ class Engine:
         """"qui peut nous aider ?" just after a card: whom that card says to contact, with the
         orientation offered, rather than a questionnaire the person did not ask for; "... dans
         le 23" adds that place's CRESS."""
-        if top is None or top.intent != ORIENTATION:
+        # ... unless it names whom ("qui contacter à France Active ?"): read alone, not in context.
+        own = self.rank(normalised)
+        asks_whom = (WHOM_TO_CONTACT_RE.search(normalised) and not any(c.exact for c in own)
+                     and not (own and own[0].intent in CRESS_INTENTS and own[0].confidence >= THRESHOLD))
+        if not (top is not None and top.intent == ORIENTATION) and not asks_whom:
             return None
         entry = self.entry(self._topic_of(state.last_intent) or "")
         if entry is None or not entry.next_step or len(normalised.split()) > FOLLOW_UP_MAX_WORDS:

@@ -213,3 +213,14 @@ def test_a_follow_up_read_alone_as_off_topic_gets_the_line_of_the_card_that_answ
 def test_small_talk_about_the_bot_counts_after_a_card_only_when_it_speaks_to_the_bot(chat, first, follow_up, intent):
     chat.send(first)
     assert chat.send(follow_up).intent == intent
+
+
+def test_whom_to_contact_after_an_answer_gets_whom_it_says_and_the_cress_of_the_place(chat):
+    chat.send("une commune peut elle entrer au capital d'une scic")
+    chat.send("qui contacter en bretagne")
+    assert "URSCOP" in chat.text and "CRESS Bretagne" in chat.text
+
+
+def test_whom_to_contact_naming_someone_else_is_about_them(chat):
+    chat.send("c quoi le dla")
+    assert chat.send("qui contacter pour la cress").intent == "cress_contact"
