@@ -654,11 +654,7 @@ class Engine:
         """"qui peut nous aider ?" just after a card: whom that card says to contact, with the
         orientation offered, rather than a questionnaire the person did not ask for; "... dans
         le 23" adds that place's CRESS."""
-        # ... unless it names whom ("qui contacter à France Active ?"): read alone, not in context.
-        own = self.rank(normalised)
-        asks_whom = (WHOM_TO_CONTACT_RE.search(normalised) and not any(c.exact for c in own)
-                     and not (own and own[0].intent in CRESS_INTENTS and own[0].confidence >= THRESHOLD))
-        if not (top is not None and top.intent == ORIENTATION) and not asks_whom:
+        if not (top is not None and top.intent == ORIENTATION) and not self._asks_whom_to_contact(normalised):
             return None
         entry = self.entry(self._topic_of(state.last_intent) or "")
         if entry is None or not entry.next_step or len(normalised.split()) > FOLLOW_UP_MAX_WORDS:
@@ -674,6 +670,15 @@ class Engine:
                       buttons=(*related_buttons(entry, self.content.entries), self.orientation_button()),
                       matched=True, intent=entry.id, confidence=1.0)
         return reply, state.with_(pending=None)
+
+    def _asks_whom_to_contact(self, normalised: str) -> bool:
+        """"qui contacter ?", "à qui s'adresser ?", unless it names whom ("qui contacter pour la
+        cress ?", "... à France Active ?"): that is read alone, not in context."""
+        if not WHOM_TO_CONTACT_RE.search(normalised):
+            return False
+        own = self.rank(normalised)
+        return not any(c.exact for c in own) and not (
+            own and own[0].intent in CRESS_INTENTS and own[0].confidence >= THRESHOLD)
 
     def _not_understood_after(self, state: ConversationState, normalised: str) -> Reply | None:
         """"il faut une licence ?" after the card on village cafés: a short message not understood
