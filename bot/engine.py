@@ -50,6 +50,7 @@ from bot.nlu.policy import (
     Decision,
     clearly_in_scope,
     decide,
+    off_domain_first,
     precise_point,
 )
 from bot.nlu.ranking import Candidate, ExactIndex, Ranker, faq_schemes, training_phrases
@@ -506,6 +507,7 @@ class Engine:
         rest = remove_span(normalised, place.matched_text) if place else normalised
         candidates = self._definition_asked(rest) or self._in_context(state, rest, self.rank(rest))
         candidates = precise_point(candidates, rest, self.faq_of)
+        candidates = off_domain_first(candidates, rest, self._entry_of_intent)
         ranked.extend(candidates)
         decision = decide(candidates, words=len(rest.split()), faq_of=self.faq_of)
         top = decision.top

@@ -1,6 +1,15 @@
 """The decision policy over a ranking: answer, "Vouliez-vous dire", or not understood."""
 
-from bot.nlu.policy import AMBIGUITY_MARGIN, PRECISE_FAQ_SHARE, SUGGESTION_FLOOR, THRESHOLD, decide, precise_point
+from bot.nlu.policy import (
+    AMBIGUITY_MARGIN,
+    OFF_DOMAIN_SHARE,
+    PRECISE_FAQ_SHARE,
+    SUGGESTION_FLOOR,
+    THRESHOLD,
+    decide,
+    off_domain_first,
+    precise_point,
+)
 from bot.nlu.ranking import Candidate
 
 
@@ -86,3 +95,28 @@ def test_a_precise_point_asked_gets_the_cards_faq_not_the_card():
     assert precise_point(ranked, "parlez moi du dla", faq_of) == ranked
     far = [c("dla", 0.72), c("faq_dla_gratuit", PRECISE_FAQ_SHARE * 0.72 - 0.01)]
     assert precise_point(far, "y a des frais a payer pour le dla", faq_of) == far
+
+
+def test_a_card_and_its_faq_sharing_the_topic_answer_it_together():
+    # "nos employés voudraient racheter la boîte": the Scop card and its takeover FAQ, each under
+    # the threshold, together sure of the topic.
+    faq_of = {"faq_scop_reprise": "scop"}
+    half = THRESHOLD / 2 + 0.02
+    decision = decide([c("faq_scop_reprise", half), c("scop", half - 0.01), c("cae", 0.05)], faq_of=faq_of)
+    assert decision.kind == "answer" and decision.top.intent == "faq_scop_reprise"
+    # two schemes that merely share the probability are still not sure
+    decision = decide([c("scic", half), c("scop", half - 0.01), c("cae", 0.05)], faq_of=faq_of)
+    assert decision.kind != "answer"
+
+
+def test_no_word_of_the_domain_and_a_close_off_topic_class_is_off_topic():
+    knowledge = {"faq_cae_salaire", "dla"}
+    ranked = [c("faq_cae_salaire", 0.5), c("out_of_scope", OFF_DOMAIN_SHARE * 0.5 + 0.02)]
+    message = "un client refuse de payer ma facture de graphiste que faire"
+    assert decide(off_domain_first(ranked, message, knowledge)).kind == "not_understood"
+    # a word of the domain, a named scheme, or an off-topic class far behind keep the answer
+    assert off_domain_first(ranked, "notre cooperative a une facture impayee", knowledge) == ranked
+    named = [Candidate("dla", 0.5, exact=True, score=0.5), c("out_of_scope", 0.4)]
+    assert off_domain_first(named, "le dla c est pour moi", knowledge) == named
+    far = [c("faq_cae_salaire", 0.5), c("out_of_scope", OFF_DOMAIN_SHARE * 0.5 - 0.02)]
+    assert off_domain_first(far, message, knowledge) == far
