@@ -23,6 +23,8 @@ MAX_BUTTON_NAME = 36
 # A follow-up is answered by a line of the card just given when they share this many content
 # words, and half of the follow-up's (question words and "faut" do not count).
 MIN_SHARED_WORDS = 2
+# Longer than this, a follow-up says more than the question it may repeat.
+ITS_QUESTION_MAX_WORDS = 4
 _ASKING_WORDS = frozenset({"comment", "combien", "quand", "pourquoi", "quoi", "faut", "peut", "possible"})
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?;])\s+|\n+")
 _SEED_RE = re.compile(r"^seed:\s*(?P<file>[\w.-]+)\s*(?:\((?P<section>.*)\))?\s*$")
@@ -132,6 +134,15 @@ def _shorten(label: str, limit: int = 40) -> str:
         return label
     cut = label[: limit - 1].rsplit(" ", 1)[0]
     return cut.rstrip(" «,:;-·'") + "…"
+
+
+def asks_its_question(entry: Entry, normalised: str) -> bool:
+    """A few words, all from the question a FAQ entry answers: "c'est obligatoire ?" just after
+    "L'assemblée générale d'une association est-elle obligatoire ?" asks it again."""
+    asked = {stem(w) for w in normalised.split() if len(w) > 3 and w not in STOP_WORDS and w not in _ASKING_WORDS}
+    if entry.kind != "faq" or not asked or len(normalised.split()) > ITS_QUESTION_MAX_WORDS:
+        return False
+    return asked <= {stem(w) for w in normalize(entry.name).split()}
 
 
 def line_about(entry: Entry, normalised: str) -> str | None:

@@ -34,7 +34,7 @@ from bot.actions import (
     decode_deep_link,
     encode,
 )
-from bot.answers import CATALOGUE_THEMES, entry_blocks, entry_button, line_about, related_buttons
+from bot.answers import CATALOGUE_THEMES, asks_its_question, entry_blocks, entry_button, line_about, related_buttons
 from bot.content.loader import INTENTS_DIR, KNOWLEDGE_DIR, Content, load_content
 from bot.content.models import Entry, Intent
 from bot.messages import MESSAGES_FILE, Messages
@@ -97,8 +97,6 @@ WHOM_TO_CONTACT_RE = re.compile(r"\b(?:qui|quel organisme|quelle structure) (?:c
 BOT_WORDS = frozenset({"tu", "te", "t", "toi", "ton", "ta", "tes", "bot", "chatbot", "robot", "assistant", "boussole",
                        "ia", "programme", "machine", "humain"})
 FOLLOW_UP_KEEP = 0.80
-# A reading of a follow-up that falls below this share of itself once the topic's name is added.
-FRAGILE_READING = 0.5
 # After a card, a FAQ of it this close to the card's own reading is what the follow-up asks.
 FAQ_NEAR_THE_CARD = 0.75
 MAX_MORE_BUTTONS = 6
@@ -505,8 +503,12 @@ class Engine:
         expect_place = waiting_for_place or (state.last_intent in CRESS_INTENTS and len(normalised.split()) <= 3)
         place, self_located = self._place_with_evidence(normalised, expect_place, raw)
         rest = remove_span(normalised, place.matched_text) if place else normalised
-        candidates = self._definition_asked(rest) or self._in_context(state, rest, self.rank(rest))
-        candidates = precise_point(candidates, rest, self.faq_of)
+        definition, own = self._definition_asked(rest), self.rank(rest)
+        candidates = definition or self._in_context(state, rest, own)
+        if definition or candidates is own:
+            # A follow-up read in its context already chose between the card and its FAQs
+            # ("et ça prend combien de temps ?" after the PTCE is not asking how many members).
+            candidates = precise_point(candidates, rest, self.faq_of)
         candidates = off_domain_first(candidates, rest, self._entry_of_intent)
         ranked.extend(candidates)
         decision = decide(candidates, words=len(rest.split()), faq_of=self.faq_of)
@@ -514,6 +516,10 @@ class Engine:
         confident = top is not None
         if place is None and top is not None and self._asks_more_of_the_last_answer(state, rest, top):
             return self._more_on(top, self.rank(rest)), state.with_(pending=None)
+        shown = self._entry_of_intent.get(state.last_intent or "")
+        if place is None and shown is not None and asks_its_question(shown, rest):
+            last = Candidate(state.last_intent or "", 1.0, score=1.0)
+            return self._more_on(last, [], again=True), state.with_(pending=None)
         if (after := self._who_helps_after(state, rest, top, place)) is not None:
             return after
 
@@ -591,10 +597,11 @@ class Engine:
         contextual = self.rank(f"{normalised} {normalize(entry.id.replace('_', ' '))}")
         if not contextual or contextual[0].intent not in family:
             return candidates
-        own_there = next((c.confidence for c in contextual if c.intent == top.intent), 0.0)
-        # Only another scheme's FAQ: a topic or a refusal read from a few words is kept ("un local
-        # pas cher" after the tiers-lieux; "et le vélo ?").
-        fragile = top.intent in self.faq_of and own_there < top.confidence * FRAGILE_READING
+        # Another scheme's FAQ, read from a follow-up that does not name that scheme, was never
+        # about it ("et ça prend combien de temps ?" after the PTCE is not asking how long a DLA
+        # lasts); a topic or a refusal read from a few words is kept ("un local pas cher" after the
+        # tiers-lieux; "et le vélo ?").
+        fragile = top.intent in self.faq_of
         # "c'est financé par qui ?" after the PTCE asks about the PTCE, not who funds this bot:
         # small talk about the bot counts in a follow-up only when it speaks to the bot.
         fragile = fragile or (self._is_small_talk(top.intent) and not BOT_WORDS & set(normalised.split()))

@@ -190,6 +190,22 @@ def test_a_vague_follow_up_is_not_offered_another_schemes_questions(chat):
     assert "chiffre" not in labels and "DLA" not in labels, labels
 
 
+def test_a_follow_up_naming_no_scheme_is_not_answered_with_another_schemes_faq(chat):
+    chat.send("c quoi un ptce")
+    reply = chat.send("et ca prend combien de temps")
+    # neither how long a DLA lasts (another scheme) nor how many members a PTCE needs (another question)
+    assert reply.intent not in {"faq_dla_duree", "faq_ptce_taille"}, reply.intent
+    assert any("PTCE" in b.label for b in reply.buttons), [b.label for b in reply.buttons]
+
+
+def test_a_follow_up_repeating_the_question_just_answered_points_to_that_answer(chat):
+    first = chat.send("faut il faire une assemblee generale chaque annee")
+    assert first.intent == "faq_association_creation_assemblee_generale"
+    reply = chat.send("c obligatoire ?")
+    assert reply.intent == first.intent  # not the FAQ on declaring an association
+    assert "juste au-dessus" in reply.blocks[0].text
+
+
 def test_a_follow_up_read_alone_as_off_topic_gets_the_line_of_the_card_that_answers_it(chat):
     chat.send("slt jveux ouvrir un cafe epicerie associatif dans mon village")
     reply = chat.send("faut une licence pour vendre de l'alcool ?")
