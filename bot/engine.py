@@ -54,7 +54,7 @@ from bot.nlu.policy import (
     precise_point,
 )
 from bot.nlu.ranking import Candidate, ExactIndex, Ranker, faq_schemes, training_phrases
-from bot.nlu.slots import asks_question, speaks_of_oneself, tells_who_one_is
+from bot.nlu.slots import asks_question, final_question, speaks_of_oneself, tells_who_one_is
 from bot.nlu.words import STOP_WORDS
 from bot.orientation.orientation import CRESS_INTENTS, Orientation, Services
 from bot.orientation.reading import Vocabulary
@@ -126,10 +126,11 @@ class Engine:
     _territory: Territory | None = None
     # The opt-in learning log is on (BOUSSOLE_LEARN): 👍 / 👎 under answers, a notice in /start.
     learning: bool = False
-    # While `respond` runs: normalised text -> (how many, the intent model's first candidates).
-    # The orientation ranks a message for its step, then again for the schemes it points to;
-    # the model reads it once. Emptied after each event, so it never outlives one message.
-    _ranked: dict[str, tuple[int, list[Candidate]]] | None = field(default=None, init=False, repr=False, compare=False)
+    # While `respond` runs: (normalised text, its final question) -> (how many, the intent model's
+    # first candidates). The orientation ranks a message for its step, then again for the schemes
+    # it points to; the model reads it once. Emptied after each event, so it never outlives one message.
+    _ranked: dict[tuple[str, str | None], tuple[int, list[Candidate]]] | None = field(
+        default=None, init=False, repr=False, compare=False)
     # Entry id -> (day, its answer blocks, its related buttons): see `_entry_answer`.
     _answers: dict[str, tuple[dt.date, tuple[Block, ...], tuple[Button, ...]]] = field(
         default_factory=dict, init=False, repr=False, compare=False
@@ -217,20 +218,21 @@ class Engine:
     def intent(self, intent_id: str) -> Intent | None:
         return self.content.intents_by_id.get(intent_id)
 
-    def rank(self, normalised: str, ahead: int = 0) -> list[Candidate]:
+    def rank(self, normalised: str, ahead: int = 0, question: str | None = None) -> list[Candidate]:
         """The intent model's candidates for what follows an opening greeting or thanks, except a
         goodbye the message does not say: the model learns "je m'en vais" and "à la prochaine" so
         well that "je vais à la plage" reads as one. `ahead`: rank that many now, when the same text
-        will be asked for more while this event is answered (see `_model_rank`)."""
+        will be asked for more while this event is answered (see `_model_rank`); `question`: the
+        question a story ends on (bot.nlu.slots.final_question), which the model weighs more."""
         if (whole := self._whole_message_intents.get(normalised)) is not None:
             return [Candidate(whole, 1.0, exact=True, score=1.0)]
-        candidates = self._model_rank(normalised, 5, ahead)
+        candidates = self._model_rank(normalised, 5, ahead, question)
         if rest := self._after_courtesy(normalised):
             # "bonjour, je suis élue d'une commune de 3000 habitants...", "super merci, comment on
             # contacte France Active": what follows the greeting or the thanks may be the message;
             # its reading is kept when it is surer than the whole's ("bonjour tout le monde" stays
             # a greeting).
-            after = self._model_rank(rest, 5)
+            after = self._model_rank(rest, 5, question=question)
             whole = candidates[0] if candidates else None
             if after and after[0].intent != OUT_OF_SCOPE and (
                 whole is None
@@ -243,16 +245,17 @@ class Engine:
             return [c for c in candidates if c.intent != GOODBYE]
         return candidates
 
-    def _model_rank(self, normalised: str, limit: int, ahead: int = 0) -> list[Candidate]:
-        """`self.matcher.rank(normalised, limit)`, read once per text while an event is answered:
-        the first candidates of a longer list are the candidates of a shorter one."""
+    def _model_rank(self, normalised: str, limit: int, ahead: int = 0, question: str | None = None) -> list[Candidate]:
+        """`self.matcher.rank(normalised, limit, question)`, read once per text while an event is
+        answered: the first candidates of a longer list are the candidates of a shorter one."""
         ranked = self._ranked
         if ranked is None:
-            return self.matcher.rank(normalised, limit)
-        found = ranked.get(normalised)
+            return self.matcher.rank(normalised, limit, question)
+        key = (normalised, question)
+        found = ranked.get(key)
         if found is None or found[0] < limit:
             count = max(limit, ahead)
-            found = ranked[normalised] = (count, self.matcher.rank(normalised, count))
+            found = ranked[key] = (count, self.matcher.rank(normalised, count, question))
         return found[1][:limit]
 
     def _phrases_of(self, *intent_ids: str) -> set[tuple[str, ...]]:
@@ -503,7 +506,10 @@ class Engine:
         expect_place = waiting_for_place or (state.last_intent in CRESS_INTENTS and len(normalised.split()) <= 3)
         place, self_located = self._place_with_evidence(normalised, expect_place, raw)
         rest = remove_span(normalised, place.matched_text) if place else normalised
-        definition, own = self._definition_asked(rest), self.rank(rest)
+        question = final_question(raw)
+        if question is not None and place is not None:
+            question = remove_span(question, place.matched_text)
+        definition, own = self._definition_asked(rest), self.rank(rest, question=question)
         candidates = definition or self._in_context(state, rest, own)
         if definition or candidates is own:
             # A follow-up read in its context already chose between the card and its FAQs

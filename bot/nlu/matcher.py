@@ -158,8 +158,8 @@ class IntentMatcher:
 
     # -- public ---------------------------------------------------------------------------
 
-    def rank(self, normalised: str, limit: int = 5) -> list[Candidate]:
-        """Candidates for an already normalised message, best first."""
+    def rank(self, normalised: str, limit: int = 5, question: str | None = None) -> list[Candidate]:
+        """Candidates for an already normalised message, best first (`question` is not weighed)."""
         normalised = normalised[:MAX_QUERY_CHARS]
         all_tokens = normalised.split()
         tokens = [self._correct(t) for t in content_tokens(normalised)] or [self._correct(t) for t in all_tokens]

@@ -56,8 +56,9 @@ class Phrase:
 
 
 class Ranker(Protocol):
-    def rank(self, normalised: str, limit: int = 5) -> list[Candidate]:
-        """Candidates for an already normalised message, best first."""
+    def rank(self, normalised: str, limit: int = 5, question: str | None = None) -> list[Candidate]:
+        """Candidates for an already normalised message, best first; `question`, the normalised
+        question a story ends on, may be weighed more."""
         ...
 
 

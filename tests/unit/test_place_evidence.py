@@ -153,7 +153,7 @@ class _Fixed:
     def __init__(self, *candidates):
         self.candidates = list(candidates)
 
-    def rank(self, normalised, limit=5):
+    def rank(self, normalised, limit=5, question=None):
         return self.candidates[:limit]
 
 
