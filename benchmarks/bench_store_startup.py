@@ -4,7 +4,10 @@ Writes N conversations (default 50,000, realistic states: a place, an orientatio
 into a temporary data directory in the FileStore layout, then, in a fresh process each time:
 loads the engine, checks the store, builds and initialises the real Application on the offline
 Bot API and answers one message of a stored conversation. Prints the time to ready and the peak
-memory (max RSS), with N conversations and with none, so the cost of the stored ones shows.
+memory (max RSS), with N conversations and with none, so the cost of the stored ones shows. The max
+RSS includes the library files' pages mapped in, which vary with the page cache by several MB
+(measure after `sync; echo 1 > /proc/sys/vm/drop_caches` to compare runs); the anonymous memory
+printed beside it does not.
 
     python benchmarks/bench_store_startup.py            # 50,000 conversations
     python benchmarks/bench_store_startup.py --count 0
@@ -55,8 +58,15 @@ async def main():
     reply = await service.handle(conversation_key(10_000), Event("command", command="cress", now=time.time()))
     await app.shutdown()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # The RSS counts the pages of the libraries' files mapped in, and how many get mapped depends on
+    # the page cache (a freshly read numpy maps 6 MB more): the anonymous part is the process's own.
+    try:
+        rollup = dict(line.split(":", 1) for line in open("/proc/self/smaps_rollup").read().splitlines()[1:])
+        anonymous = int(rollup["Anonymous"].split()[0]) / 1024
+    except (OSError, KeyError, ValueError):
+        anonymous = None
     print(json.dumps({"ready_s": ready, "ready_cpu_s": ready_cpu, "store_s": store_s, "max_rss_mb": rss,
-                      "first_reply": reply.plain_text()[:40]}))
+                      "anonymous_mb": anonymous, "first_reply": reply.plain_text()[:40]}))
 
 asyncio.run(main())
 """
@@ -87,6 +97,11 @@ def measure(directory: Path) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
+def _anonymous(runs: list[dict]) -> str:
+    values = [r["anonymous_mb"] for r in runs if r.get("anonymous_mb") is not None]
+    return f" (anonymous {max(values):.1f} MB at the end, the rest mapped files)" if values else ""
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=50_000)
@@ -103,7 +118,8 @@ def main() -> int:
             print(f"  stored conversations: {label:>6}  ready in {middle['ready_s']:.2f} s (CPU {cpu:.2f} s, median, "
                   f"interpreter start included), of which store + "
                   f"application {middle['store_s']:.3f} s (median of {args.runs}; the rest is loading the content), "
-                  f"max RSS {max(r['max_rss_mb'] for r in runs):.1f} MB; first reply: {middle['first_reply']!r}")
+                  f"max RSS {max(r['max_rss_mb'] for r in runs):.1f} MB{_anonymous(runs)}; "
+                  f"first reply: {middle['first_reply']!r}")
     return 0
 
 
