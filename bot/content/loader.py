@@ -156,6 +156,13 @@ def _cross_check(
         for ref in [*entry.see_also, *entry.status.instead, *entry.delivered_by]:
             if ref not in entries:
                 errors.append(ContentError(doc_path, None, f"refers to unknown entry '{ref}'"))
+        topic = entries.get(entry.see_also[0]) if entry.see_also else None
+        if entry.kind == "faq" and (topic is None or topic.kind == "faq"):
+            # The first see_also is the topic the FAQ belongs to: the bench's labels, the card/FAQ
+            # family of the model and "more on this topic" all read it.
+            found = f"'{entry.see_also[0]}' is another FAQ" if topic else "there is none"
+            errors.append(ContentError(doc_path, None, "a FAQ entry's first see_also must be the scheme or topic it is "
+                                                       f"about ({found})"))
     owner_of_example: dict[str, str] = {}
     for intent in intents:
         doc = docs[intent.id]

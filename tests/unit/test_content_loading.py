@@ -101,3 +101,11 @@ def test_file_name_must_match_id(tmp_path):
 def test_entry_delivered_by_an_unknown_actor_is_refused(tmp_path):
     knowledge, intents = make_content(tmp_path, entry=ENTRY + "delivered_by: [nobody]\n")
     assert "refers to unknown entry 'nobody'" in errors_of(knowledge, intents)
+
+
+def test_faq_whose_first_see_also_is_not_its_topic_is_refused(tmp_path):
+    faq = ENTRY.replace("kind: scheme", "kind: faq")
+    knowledge, intents = make_content(tmp_path, entry=faq + "see_also: [demo]\n")
+    assert "must be the scheme or topic it is about ('demo' is another FAQ)" in errors_of(knowledge, intents)
+    knowledge, intents = make_content(tmp_path / "bare", entry=faq)
+    assert "must be the scheme or topic it is about (there is none)" in errors_of(knowledge, intents)
