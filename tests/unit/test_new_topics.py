@@ -29,7 +29,7 @@ QUESTIONS = [
     ("appel à projets c'est quoi exactement", "appels_a_projets"),
     ("delai urssaf", "faq_tresorerie_difficultes_urssaf"),
     ("aide pour un médiateur social dans un quartier", "adultes_relais"),
-    ("combien rapporte un poste fonjep", "fonjep"),
+    ("combien rapporte un poste fonjep", "faq_fonjep_montant"),
     ("combien d'argent doit donner l'asso au volontaire service civique", "faq_service_civique_indemnite"),
     ("je veux ouvrir une épicerie associative", "epiceries_cafes_associatifs"),
     ("circuits courts cantine projet territoire", "alimentation_locale"),
