@@ -545,7 +545,7 @@ class Engine:
                     return self.cress_for_places(state, place.candidates)
                 # "et en Bretagne ?" after a question: the same answer, for the new place.
                 return self._answer_again_for_place(self.remember_place(state, place.candidates), previous)
-            if not waiting_for_place and not clearly_in_scope(decision, candidates):
+            if not waiting_for_place and not clearly_in_scope(decision, candidates, rest):
                 # A place in an off-topic message ("un appartement à Rennes") is neither kept nor shown.
                 place, self_located = None, False
         elif waiting_for_place and not confident:

@@ -175,11 +175,14 @@ def _faq_of_the_other(a: Candidate, b: Candidate, faq_of: Mapping[str, str]) -> 
     return None
 
 
-def clearly_in_scope(decision: Decision, candidates: list[Candidate]) -> bool:
-    """The message is answered from the threshold (not only by dominance, as stories are) and the
-    out-of-scope class is no serious contender."""
+def clearly_in_scope(decision: Decision, candidates: list[Candidate], normalised: str = "") -> bool:
+    """The message is answered from the threshold (not only by dominance, as stories are) and
+    says a word of the domain ("je suis élue d'une commune en Haute-Loire") or the out-of-scope
+    class is no serious contender."""
     if decision.kind != "answer" or decision.top is None or decision.top.confidence < THRESHOLD:
         return False
+    if DOMAIN_WORD_RE.search(normalised):
+        return True
     return all(c.confidence < OUT_OF_SCOPE_DOUBT for c in candidates if c.intent == OUT_OF_SCOPE)
 
 

@@ -131,6 +131,9 @@ def test_place_in_an_off_topic_message_is_neither_remembered_nor_shown(chat, mes
 IN_SCOPE_WITH_PLACES = [
     ("je suis à Brest, c'est quoi une scic ?", "29019"),
     ("notre association à Lens voudrait un poste Fonjep, comment faire ?", "62498"),
+    # a word of the domain (an elected official of a commune) keeps the place, whatever the
+    # off-topic class reads in a greeting
+    ("bonjour je suis elue dans une commune de 1200 habitants en haute loire", "43"),
 ]
 
 
