@@ -38,7 +38,7 @@ from bot.answers import CATALOGUE_THEMES, asks_its_question, entry_blocks, entry
 from bot.content.loader import INTENTS_DIR, KNOWLEDGE_DIR, Content, load_content
 from bot.content.models import Entry, Intent
 from bot.messages import MESSAGES_FILE, Messages
-from bot.nlu.linear import LinearRanker
+from bot.nlu.linear import QUESTION_FROM_WORDS, LinearRanker
 from bot.nlu.matcher import IntentMatcher
 from bot.nlu.normalize import normalize
 from bot.nlu.places import asks_about_the_place, is_place_only, place_evidence, remove_span
@@ -506,7 +506,9 @@ class Engine:
         expect_place = waiting_for_place or (state.last_intent in CRESS_INTENTS and len(normalised.split()) <= 3)
         place, self_located = self._place_with_evidence(normalised, expect_place, raw)
         rest = remove_span(normalised, place.matched_text) if place else normalised
-        question = final_question(raw)
+        # Only a story's question is weighed (QUESTION_FROM_WORDS): a short message keeps one reading,
+        # the one every other step of this event asks the model for again.
+        question = final_question(raw) if len(rest.split()) >= QUESTION_FROM_WORDS else None
         if question is not None and place is not None:
             question = remove_span(question, place.matched_text)
         definition, own = self._definition_asked(rest), self.rank(rest, question=question)
