@@ -30,7 +30,7 @@ from bot.nlu.retrieval import Retrieval, bm25_matrix
 from bot.nlu.words import STOP_WORDS, stem
 
 # Bump when the features or the fit change: the cache key includes it.
-MODEL_VERSION = "linear-5"
+MODEL_VERSION = "linear-6"
 CHAR_NGRAMS = (2, 5)
 # Character n-grams seen in a single phrase carry little and double the model's size. From 3 phrases
 # on (2 before): 2,100 fewer features, 0.9 MB less in every replica (max RSS 120.3 -> 119.2 MB with
@@ -44,6 +44,12 @@ CHAR_MIN_DF = 3
 # precise_questions.yaml 485 -> 485 of 536; at 0.3, off-topic rejected 173 -> 170 of 184. Dropping
 # the word pairs seen in one phrase instead (13,000 features, 113.3 MB) cost 7 precise_questions.
 COEF_MIN = 0.2
+# Of the weights kept, those under this (in absolute value) are left out of the stored model: four
+# in five of them, each too small to move a decision, which keeps the model's memory proportional
+# to what it learnt rather than to features x intents (see `SparseWeights`).
+WEIGHT_MIN = 0.02
+# A feature with more weights than this kept is stored as a whole row (see `SparseWeights`).
+DENSE_ROW_FROM = 20
 # Inverse regularisation strength of the logistic regression (scikit-learn's C).
 C = 50.0
 OUT_OF_SCOPE = "out_of_scope"
@@ -115,9 +121,6 @@ CACHE_KEEP = 8
 # in a message asking a point: a vague follow-up ("et concrètement ?") read with its topic went to
 # the FAQ whose answer says "concrètement".
 FAMILY_WEIGHT = 0.3
-# See `LinearRanker._rows`: 0x8FFFFFFF as a signed 32-bit integer, and 2**112.
-_SIGN_EXPONENT_MANTISSA = np.int32(-0x70000001)
-_HALF_TO_SINGLE = np.float32(2.0**112)
 CACHE_DIR = Path(os.environ.get("BOUSSOLE_MODEL_CACHE", Path(__file__).resolve().parents[2] / ".cache" / "nlu"))
 
 
@@ -150,17 +153,87 @@ def _token_features(token: str) -> tuple[str, ...]:
     return tuple(grams)
 
 
+class SparseWeights:
+    """The model's weights, features x intents. A feature seen in many phrases (a common character
+    n-gram) moves most intents: its row is kept whole, a message's few such rows multiplied as a
+    matrix. Most features are rare and move a handful of intents: only those weights are kept
+    (compressed rows), summed per intent. All in half precision. A dense matrix held every pair,
+    nine in ten of them near zero, and grew with each new example's features times every intent."""
+
+    def __init__(self, dense_of: np.ndarray, dense: np.ndarray, indptr: np.ndarray, classes: np.ndarray,
+                 values: np.ndarray) -> None:
+        self.dense_of, self.dense = dense_of, dense
+        self.indptr, self.classes, self.values = indptr, classes, values
+        self.width = dense.shape[1]
+
+    @classmethod
+    def from_dense(cls, coef: np.ndarray) -> SparseWeights:
+        if not np.isfinite(coef.astype(np.float16)).all():  # `_single` reads finite half floats only
+            raise ValueError("intent model weights beyond the half-float range")
+        kept = np.abs(coef) >= WEIGHT_MIN
+        whole = kept.sum(axis=1) > DENSE_ROW_FROM
+        dense_of = np.full(coef.shape[0], -1, dtype=np.int32)
+        dense_of[whole] = np.arange(int(whole.sum()), dtype=np.int32)
+        kept[whole] = False
+        rows, classes = np.nonzero(kept)
+        indptr = np.zeros(coef.shape[0] + 1, dtype=np.int32)
+        np.cumsum(np.bincount(rows, minlength=coef.shape[0]), out=indptr[1:])
+        return cls(dense_of, np.ascontiguousarray(coef[whole].astype(np.float16)), indptr,
+                   classes.astype(np.uint16), coef[rows, classes].astype(np.float16))
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {"w_dense_of": self.dense_of, "w_dense": self.dense, "w_indptr": self.indptr,
+                "w_classes": self.classes, "w_values": self.values}
+
+    @classmethod
+    def from_arrays(cls, data) -> SparseWeights:
+        return cls(data["w_dense_of"], data["w_dense"], data["w_indptr"], data["w_classes"], data["w_values"])
+
+    def dot(self, rows: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """`x @ weights[rows]`, in single precision."""
+        x = x.astype(np.float32)
+        at = self.dense_of[rows]
+        whole = at >= 0
+        z = x[whole] @ _single(self.dense, at[whole]) if whole.any() else np.zeros(self.width, np.float32)
+        rows, x = rows[~whole], x[~whole]
+        starts = self.indptr[rows]
+        lengths = self.indptr[rows + 1] - starts
+        if lengths.sum():
+            # The positions of every selected row's weights, one range per row, in one pass.
+            positions = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+            weights = _single(self.values, positions)
+            weights *= np.repeat(x, lengths)
+            z += np.bincount(self.classes[positions], weights=weights, minlength=self.width).astype(np.float32)
+        return z
+
+
+# See `_single`: 0x8FFFFFFF as a signed 32-bit integer, and 2**112.
+_SIGN_EXPONENT_MANTISSA = np.int32(-0x70000001)
+_HALF_TO_SINGLE = np.float32(2.0**112)
+
+
+def _single(halves: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """`halves[positions].astype(np.float32)`, bit for bit, three times faster: numpy converts half
+    floats one at a time, while these integer steps are vectorised. A finite half float's bits,
+    shifted into a single float's exponent and mantissa fields, read as that value times 2**-112
+    (for subnormal halves too); multiplying by 2**112 is then exact."""
+    bits = halves.view(np.int16)[positions].astype(np.int32)  # a view: no copy
+    bits <<= 13
+    bits &= _SIGN_EXPONENT_MANTISSA  # the sign bit stays; the bits the sign extended go
+    singles = bits.view(np.float32)
+    singles *= _HALF_TO_SINGLE
+    return singles
+
+
 class LinearRanker:
     """TF-IDF + logistic regression over the content's phrases; see the module docstring."""
 
-    def __init__(self, vocabulary: dict[str, int], idf: np.ndarray, coef: np.ndarray, intercept: np.ndarray,
+    def __init__(self, vocabulary: dict[str, int], idf: np.ndarray, weights: SparseWeights, intercept: np.ndarray,
                  classes: list[str], exact: ExactIndex | None = None, retrieval: Retrieval | None = None,
                  faq_of: dict[str, str] | None = None) -> None:
         self.vocabulary = vocabulary
         self.idf = idf
-        # features x classes, kept in half precision: 9 MB less resident for the same decisions
-        # (bench_nlu measured no change in any held-out figure); each message upcasts its few rows.
-        self.coef = coef.astype(np.float16)
+        self.weights = weights
         self.intercept = intercept
         self.classes = classes
         self.exact = exact
@@ -244,10 +317,8 @@ class LinearRanker:
             kept = [f for f, keep in zip(kept, strong.tolist(), strict=True) if keep]
             vocabulary = {f: i for i, f in enumerate(kept)}
             idf, coef = idf[strong], coef[strong]
-        if not np.isfinite(coef.astype(np.float16)).all():  # `_rows` reads finite half floats only
-            raise ValueError("intent model weights beyond the half-float range")
         terms, matrix = bm25_matrix(fitted, classes)
-        ranker = cls(vocabulary, idf, np.ascontiguousarray(coef), intercept, classes, exact,
+        ranker = cls(vocabulary, idf, SparseWeights.from_dense(coef), intercept, classes, exact,
                      Retrieval(terms, matrix, classes))
         if len(fitted) < len(phrases):
             terms, matrix = bm25_matrix(phrases, classes)
@@ -258,7 +329,7 @@ class LinearRanker:
         words = json.dumps(sorted(self.vocabulary, key=self.vocabulary.__getitem__))
         # Keep the few most recent models (test fixtures train on small contents of their own).
         write_cached(path, lambda handle: np.savez(
-            handle, idf=self.idf, coef=self.coef, intercept=self.intercept,
+            handle, idf=self.idf, intercept=self.intercept, **self.weights.arrays(),
             classes=np.array(json.dumps(self.classes)), vocabulary=np.array(words),
             **self._retrieval_arrays(),
         ), CACHE_KEEP)
@@ -278,8 +349,8 @@ class LinearRanker:
             words = json.loads(str(data["vocabulary"]))
             classes = json.loads(str(data["classes"]))
             retrieval = Retrieval(json.loads(str(data["bm25_terms"])), data["bm25"], classes)
-            ranker = cls({w: i for i, w in enumerate(words)}, data["idf"], data["coef"], data["intercept"],
-                         classes, exact, retrieval)
+            ranker = cls({w: i for i, w in enumerate(words)}, data["idf"], SparseWeights.from_arrays(data),
+                         data["intercept"], classes, exact, retrieval)
             if "family_bm25" in data:
                 ranker.family_retrieval = Retrieval(json.loads(str(data["family_bm25_terms"])), data["family_bm25"],
                                                     classes)
@@ -309,7 +380,7 @@ class LinearRanker:
             norms = np.sqrt(np.bincount(blocks, weights=vals * vals, minlength=4))
             norms[norms == 0] = 1.0
             vals = vals * block_scales(norms, len(words))[blocks]
-            z = (vals.astype(np.float32) @ self._rows(cols) + self.intercept).astype(np.float64)
+            z = (self.weights.dot(cols, vals) + self.intercept).astype(np.float64)
         z = np.exp(z - z.max())
         return z / z.sum()
 
@@ -326,18 +397,6 @@ class LinearRanker:
         out = probabilities.copy()
         out[family] = mass * z / z.sum()
         return out
-
-    def _rows(self, cols: np.ndarray) -> np.ndarray:
-        """`self.coef[cols].astype(np.float32)`, bit for bit, three times faster: numpy converts
-        half floats one at a time, while these integer steps are vectorised. A finite half float's
-        bits, shifted into a single float's exponent and mantissa fields, read as that value
-        times 2**-112 (for subnormal halves too); multiplying by 2**112 is then exact."""
-        bits = self.coef.view(np.int16)[cols].astype(np.int32)  # a view: no copy (nor in pickles)
-        bits <<= 13
-        bits &= _SIGN_EXPONENT_MANTISSA  # the sign bit stays; the bits the sign extended go
-        rows = bits.view(np.float32)
-        rows *= _HALF_TO_SINGLE
-        return rows
 
     def rank(self, normalised: str, limit: int = 5, question: str | None = None) -> list[Candidate]:
         """`question`: the sentence a story ends on (see QUESTION_WEIGHT)."""
@@ -432,7 +491,8 @@ def _weights(
 
 
 def _cache_key(phrases: list[Phrase], c: float) -> str:
-    digest = hashlib.sha256(f"{MODEL_VERSION}|{CHAR_NGRAMS}|{CHAR_MIN_DF}|{COEF_MIN}|{c}|".encode())
+    settings = (MODEL_VERSION, CHAR_NGRAMS, CHAR_MIN_DF, COEF_MIN, WEIGHT_MIN, DENSE_ROW_FROM, c)
+    digest = hashlib.sha256(("|".join(map(str, settings)) + "|").encode())
     for p in phrases:
         mark = "\tretrieval" if p.retrieval_only else ""
         digest.update(f"{p.intent}\t{p.text}\t{p.weight}{mark}\n".encode())

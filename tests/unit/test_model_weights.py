@@ -1,0 +1,43 @@
+"""The intent model's stored weights score a message as the fitted matrix does: the rows kept whole
+and the rows kept in part add up to the same logits, up to half precision and the weights too small
+to keep."""
+
+import numpy as np
+
+from bot.nlu.linear import DENSE_ROW_FROM, WEIGHT_MIN, SparseWeights
+
+
+def fitted_like(rng: np.random.Generator) -> np.ndarray:
+    """Common features move every intent; rare ones a few; most weights are tiny."""
+    coef = rng.normal(0, 0.005, size=(300, 40)).astype(np.float32)
+    coef[:30] += rng.normal(0, 1.0, size=(30, 40))
+    for row in range(30, 300):
+        coef[row, rng.choice(40, size=3, replace=False)] += rng.normal(0, 1.0, size=3)
+    return coef
+
+
+def test_stored_weights_give_the_fitted_logits():
+    rng = np.random.default_rng(7)
+    coef = fitted_like(rng)
+    weights = SparseWeights.from_arrays(SparseWeights.from_dense(coef).arrays())  # as read from the cache
+    kept = (np.abs(coef) >= WEIGHT_MIN).sum(axis=1)
+    assert ((weights.dense_of >= 0) == (kept > DENSE_ROW_FROM)).all()
+    assert (weights.dense_of[:30] >= 0).all() and (weights.dense_of[30:] < 0).all()
+    rows = np.sort(rng.choice(300, size=60, replace=False)).astype(np.intp)
+    x = rng.random(60)
+    expected = x @ np.where(np.abs(coef) >= WEIGHT_MIN, coef, 0)[rows]
+    got = weights.dot(rows, x)
+    assert got.shape == (40,)
+    np.testing.assert_allclose(got, expected, atol=0.05)
+    # The small weights left out are what the difference with the fitted matrix is made of.
+    dropped = np.abs(x @ coef[rows] - expected).max()
+    assert dropped < 60 * WEIGHT_MIN
+
+
+def test_a_message_of_only_rare_or_only_common_features_is_scored():
+    coef = fitted_like(np.random.default_rng(3))
+    weights = SparseWeights.from_dense(coef)
+    for rows in (np.array([0, 5, 29]), np.array([40, 41, 299])):
+        np.testing.assert_allclose(weights.dot(rows, np.ones(3)),
+                                   np.where(np.abs(coef) >= WEIGHT_MIN, coef, 0)[rows].sum(axis=0), atol=0.01)
+    assert not weights.dot(np.array([], dtype=np.intp), np.array([])).any()
