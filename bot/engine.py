@@ -55,7 +55,7 @@ from bot.nlu.policy import (
 )
 from bot.nlu.ranking import Candidate, ExactIndex, Ranker, faq_schemes, training_phrases
 from bot.nlu.slots import asks_question, final_question, speaks_of_oneself, tells_who_one_is
-from bot.nlu.words import STOP_WORDS
+from bot.nlu.words import STOP_WORDS, content_tokens
 from bot.orientation.orientation import CRESS_INTENTS, Orientation, Services
 from bot.orientation.reading import Vocabulary
 from bot.replies import Block, Button, ContactCard, Event, Reply
@@ -693,9 +693,12 @@ class Engine:
         cress ?", "... à France Active ?"): that is read alone, not in context."""
         if not WHOM_TO_CONTACT_RE.search(normalised):
             return False
+        # What the message says besides asking whom: "qui contacter" alone names no one, however
+        # surely the model reads it as the CRESS (the contact people ask most for).
+        besides = content_tokens(WHOM_TO_CONTACT_RE.sub(" ", normalised))
         own = self.rank(normalised)
         return not any(c.exact for c in own) and not (
-            own and own[0].intent in CRESS_INTENTS and own[0].confidence >= THRESHOLD)
+            besides and own and own[0].intent in CRESS_INTENTS and own[0].confidence >= THRESHOLD)
 
     def _not_understood_after(self, state: ConversationState, normalised: str) -> Reply | None:
         """"il faut une licence ?" after the card on village cafés: a short message not understood
