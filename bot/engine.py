@@ -523,7 +523,8 @@ class Engine:
         top = decision.top
         confident = top is not None
         if place is None and top is not None and self._asks_more_of_the_last_answer(state, rest, top):
-            return self._more_on(top, self.rank(rest)), state.with_(pending=None)
+            reply = self._line_of_the_card(state, rest) or self._more_on(top, self.rank(rest))
+            return reply, state.with_(pending=None)
         shown = self._entry_of_intent.get(state.last_intent or "")
         if place is None and shown is not None and asks_its_question(shown, rest):
             last = Candidate(state.last_intent or "", 1.0, score=1.0)
@@ -611,8 +612,11 @@ class Engine:
         # tiers-lieux; "et le vélo ?").
         fragile = top.intent in self.faq_of
         # "c'est financé par qui ?" after the PTCE asks about the PTCE, not who funds this bot:
-        # small talk about the bot counts in a follow-up only when it speaks to the bot.
-        fragile = fragile or (self._is_small_talk(top.intent) and not BOT_WORDS & set(normalised.split()))
+        # small talk about the bot counts in a follow-up only when it speaks to the bot; so does a
+        # request for the bot's help ("on fait quoi ?", "comment ça marche ?" after the CAE).
+        read = self.intent(top.intent)
+        about_the_bot = self._is_small_talk(top.intent) or (read is not None and read.message == "help")
+        fragile = fragile or (about_the_bot and not BOT_WORDS & set(normalised.split()))
         if top.confidence >= FOLLOW_UP_KEEP and not fragile:
             return candidates
         if contextual[0].confidence <= top.confidence and not fragile:
@@ -706,15 +710,22 @@ class Engine:
         entry = self.entry(self._topic_of(state.last_intent) or "")
         if entry is None or len(normalised.split()) > FOLLOW_UP_MAX_WORDS:
             return None
-        shown = self._entry_of_intent.get(state.last_intent or "")
-        if shown is not None and (line := line_about(shown, normalised)) is not None:
-            # "faut une licence pour vendre de l'alcool ?" after the card on village cafés: read
-            # alone it is a bar owner's question, but the card just given answers it in one line.
-            return Reply(blocks=(Block(self.messages("answer_in_the_card", name=shown.name, line=line)),),
-                         buttons=(*self._questions_on(entry), self.orientation_button()),
-                         matched=True, intent=state.last_intent, confidence=0.0)
+        if (in_the_card := self._line_of_the_card(state, normalised)) is not None:
+            return in_the_card
         return Reply(blocks=(Block(self.messages("not_understood_on_topic", name=entry.name)),),
                      buttons=(*self._questions_on(entry), *self.menu_buttons()), matched=False)
+
+    def _line_of_the_card(self, state: ConversationState, normalised: str) -> Reply | None:
+        """"faut une licence pour vendre de l'alcool ?" after the card on village cafés: read alone
+        it is a bar owner's question, or in its context that card again; the card just given
+        answers it in one line, which is shown."""
+        shown = self._entry_of_intent.get(state.last_intent or "")
+        entry = self.entry(self._topic_of(state.last_intent) or "")
+        if shown is None or entry is None or (line := line_about(shown, normalised)) is None:
+            return None
+        return Reply(blocks=(Block(self.messages("answer_in_the_card", name=shown.name, line=line)),),
+                     buttons=(*self._questions_on(entry), self.orientation_button()),
+                     matched=True, intent=state.last_intent, confidence=0.0)
 
     def _questions_on(self, entry: Entry) -> list[Button]:
         """An entry's FAQs, else its related entries."""
