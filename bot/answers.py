@@ -27,6 +27,9 @@ MIN_SHARED_WORDS = 2
 ITS_QUESTION_MAX_WORDS = 4
 _ASKING_WORDS = frozenset({"comment", "combien", "quand", "pourquoi", "quoi", "faut", "peut", "possible"})
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?;])\s+|\n+")
+# "jusqu'à combien ?": a message that only asks how much, answered by the first sentence with an amount.
+_HOW_MUCH_RE = re.compile(r"\b(?:jusqu a )?(?:combien|cb|montant|plafond|pourcentage|taux|somme|max|maximum)\b")
+_AMOUNT_RE = re.compile(r"\d[\d\s.,]*\s?(?:%|€|euros?\b)")
 _SEED_RE = re.compile(r"^seed:\s*(?P<file>[\w.-]+)\s*(?:\((?P<section>.*)\))?\s*$")
 
 
@@ -150,12 +153,22 @@ def line_about(entry: Entry, normalised: str) -> str | None:
     it shares enough of them (MIN_SHARED_WORDS): "faut une licence pour vendre de l'alcool ?" just
     after the card on village cafés is answered by that card's sentence on licences."""
     asked = {stem(w) for w in normalised.split() if len(w) > 3 and w not in STOP_WORDS and w not in _ASKING_WORDS}
+    sentences = _SENTENCE_END_RE.split(entry.answer)
+    how_much = {stem(w) for phrase in _HOW_MUCH_RE.findall(normalised) for w in phrase.split()}
+    if how_much and not asked - how_much:
+        return _as_sentence(next((s for s in sentences if _AMOUNT_RE.search(s)), None))
     best, best_shared = None, 0
-    for sentence in _SENTENCE_END_RE.split(entry.answer):
+    for sentence in sentences:
         shared = len(asked & {stem(w) for w in normalize(sentence).split()})
         if shared > best_shared:
             best, best_shared = sentence.strip(), shared
     if best is None or best_shared < max(MIN_SHARED_WORDS, len(asked) / 2):
         return None
-    best = best.strip(" -•;:,")  # a list item read alone, as a sentence
-    return best[0].upper() + best[1:] + ("" if best.endswith((".", "!", "?")) else ".")
+    return _as_sentence(best)
+
+
+def _as_sentence(line: str | None) -> str | None:
+    if line is None:
+        return None
+    line = line.strip(" -•;:,")  # a list item read alone, as a sentence
+    return line[0].upper() + line[1:] + ("" if line.endswith((".", "!", "?")) else ".")

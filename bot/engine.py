@@ -198,6 +198,7 @@ class Engine:
             entries=self.content.entries,
             # The orientation's relevance then asks for the same text's first `RANKED_LIMIT`.
             rank=lambda text: self.rank(text, ahead=RANKED_LIMIT),
+            in_context=self._in_context,
             intent=self.intent,
             answer=lambda state, intent, confidence: self.answer_intent(state, intent, confidence, None),
             entries_matching=lambda text: self.entries_matching(text, limit=20),

@@ -46,6 +46,8 @@ class Services:
     vocabulary: Vocabulary
     entries: Mapping[str, Entry]
     rank: Callable[[str], list[Candidate]]  # the intent matcher, on normalised text
+    # A short follow-up's candidates read in the context of the answer just given, if surer there.
+    in_context: Callable[[ConversationState, str, list[Candidate]], list[Candidate]]
     intent: Callable[[str], Intent | None]
     # Answers an intent outside the flow (a question asked in the middle): the engine's answer.
     answer: Callable[[ConversationState, Intent, float], tuple[Reply, ConversationState]]
@@ -113,6 +115,9 @@ class Orientation:
                 return self._next(state, flow.set(flow.asked, values[int(normalised) - 1]), [])
         reading = read(self.vocabulary, normalised)
         candidates = self.s.rank(normalised)
+        if asks:
+            # "ça coûte combien ?" just after the DLA was answered in the middle asks about the DLA.
+            candidates = self.s.in_context(state, normalised, candidates)
         top = candidates[0] if candidates else None
         # The one policy decides, dominance included: "combien ça coûte de créer une asso" is
         # read as creating an association at 0.50 against 0.15 for the next topic.

@@ -215,6 +215,16 @@ def test_a_follow_up_read_alone_as_off_topic_gets_the_line_of_the_card_that_answ
     assert not chat.send("et le velo ?").matched
 
 
+def test_how_much_just_after_an_answer_gets_its_sentence_with_the_amount(chat):
+    chat.send("une commune peut entrer dans une scic ?")
+    chat.send("jusqu'à combien ?")
+    assert "« Ensemble, les collectivités peuvent détenir jusqu'à 50 % du capital" in chat.text, chat.text
+    # An answer that states no amount does not make one up: what else there is on the topic.
+    chat.send("c quoi un café associatif")
+    chat.send("ça coûte combien ?")
+    assert "€" not in chat.text and "%" not in chat.text
+
+
 @pytest.mark.parametrize(
     ("first", "follow_up", "intent"),
     [

@@ -282,3 +282,13 @@ def test_who_can_help_in_the_middle_says_the_questions_are_for_that(chat):
     chat.send("qui peut nous aider ?")
     assert "je connais seulement" not in chat.text
     assert "encore quelques questions" in chat.text and chat.text.rstrip().endswith("région)")
+
+
+def test_a_follow_up_in_the_middle_asks_about_the_scheme_just_answered(chat):
+    start_as_association(chat)
+    chat.send("c quoi le dla")
+    assert "Dispositif local d'accompagnement" in chat.text
+    # Read alone, "ça coûte combien" is what a CAE takes from its members' turnover.
+    chat.send("ça coûte cb")
+    assert "Le DLA est-il payant" in chat.text and "CAE" not in chat.text
+    assert chat.text.rstrip().endswith("Où en est votre projet ?")
