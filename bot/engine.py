@@ -518,7 +518,8 @@ class Engine:
             # A follow-up read in its context already chose between the card and its FAQs
             # ("et ça prend combien de temps ?" after the PTCE is not asking how many members).
             candidates = precise_point(candidates, rest, self.faq_of)
-        candidates = off_domain_first(candidates, rest, self._entry_of_intent)
+        if not self._follows_the_last_topic(state, rest, candidates):
+            candidates = off_domain_first(candidates, rest, self._entry_of_intent)
         ranked.extend(candidates)
         decision = decide(candidates, words=len(rest.split()), faq_of=self.faq_of)
         top = decision.top
@@ -631,6 +632,14 @@ class Engine:
             if fragile and faqs:
                 return [*faqs[:1], *(c for c in contextual if c is not faqs[0])]
         return contextual
+
+    def _follows_the_last_topic(self, state: ConversationState, normalised: str, candidates: list[Candidate]) -> bool:
+        """A short message read as the topic just answered or one of its FAQs: its context is the
+        domain, even when it says no word of it ("ça coûte cb la déclaration ?" after the card on
+        creating an association is not an off-topic question about some other declaration)."""
+        topic = self._topic_of(state.last_intent)
+        return (topic is not None and bool(candidates) and len(normalised.split()) <= FOLLOW_UP_MAX_WORDS
+                and candidates[0].intent in self._families.get(topic, frozenset()))
 
     def _is_small_talk(self, intent_id: str) -> bool:
         intent = self.intent(intent_id)

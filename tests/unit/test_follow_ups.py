@@ -250,3 +250,13 @@ def test_whom_to_contact_after_an_answer_gets_whom_it_says_and_the_cress_of_the_
 def test_whom_to_contact_naming_someone_else_is_about_them(chat):
     chat.send("c quoi le dla")
     assert chat.send("qui contacter pour la cress").intent == "cress_contact"
+
+
+def test_a_follow_up_without_a_domain_word_is_answered_in_the_topic_just_answered(chat):
+    # Alone, "la déclaration" may be a tax return: the bot does not answer it as an ESS question...
+    assert not chat.send("ca coute cb la declaration").matched
+    # ...but just after creating an association, it is that association's declaration.
+    chat.send("comment on cree lasso")
+    reply = chat.send("ca coute cb la declaration")
+    assert reply.intent == "faq_association_creation_declaration", chat.text
+    assert "gratuit" in chat.text
