@@ -157,6 +157,15 @@ ANSWER_FILLERS: frozenset[str] = frozenset(
 NUMBER_CONTEXT: frozenset[str] = frozenset(
     {"le", "du", "departement", "dept", "dep", "dpt", "cress", "en", "pour"}
 )  # fmt: skip
+# Words a little before "le" + a number that make it a day of the month, not a department: "on doit
+# payer l'urssaf le 15", "avant le 29", "la subvention tombe le 13".
+DATE_BEFORE_LE: frozenset[str] = frozenset(
+    {"payer", "paye", "payons", "payez", "paie", "payes", "verser", "verse", "versee", "versement",
+     "prelever", "preleve", "prelevement", "echeance", "date", "avant", "apres", "depuis", "jusqu",
+     "ici", "tard", "tombe", "arrive", "prevu", "prevue", "rendez", "rdv", "reunion", "ag",
+     "assemblee", "conseil", "aujourd", "demain", "samedi", "dimanche", "lundi", "mardi", "mercredi",
+     "jeudi", "vendredi"}
+)  # fmt: skip
 # Words after a number that make it a quantity or a date, not a place: "le 29 mars", "25 salaries".
 NOT_A_PLACE_AFTER_NUMBER: frozenset[str] = frozenset(
     {"janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre",

@@ -305,7 +305,9 @@ def test_department_by_name_or_number_in_a_sentence(territory, message, code):
     assert (place.kind, place.code) == ("department", code)
 
 
-@pytest.mark.parametrize("message", ["le 29 mars", "on est 12 salariés", "nous sommes 25 bénévoles", "dans 75 des cas"])
+@pytest.mark.parametrize("message", ["le 29 mars", "on est 12 salariés", "nous sommes 25 bénévoles", "dans 75 des cas",
+                                     "on doit payer lurssaf le 15", "la subvention arrive avant le 29",
+                                     "notre ag est prevue le 13"])
 def test_dates_and_quantities_are_not_departments(territory, message):
     assert find(territory, message) is None
     assert find(territory, message, expect_place=True) is None
