@@ -101,7 +101,12 @@ TEMPERED_FROM, TEMPERED_TO = 19, 30
 # precise_questions.yaml 456 -> 456 of 496. Weight 0.5: 1102 and 603; 0.7: 1101 and 603; 1.5: 1100
 # and 603. From 20 or 30 words: the same as 26; from 35, precise 603. Added to the retrieval's
 # scores as well (bot.nlu.retrieval), at 0.25 to 1.0 of them: 1101 or 1102, never better.
-QUESTION_WEIGHT = 1.0
+# Measured again once the content had grown to 9,800 examples (more stories among them), on the six
+# tuning sets (blind_dev4 added): weight 1.0 -> 1.5, top-1 1219 -> 1226 of 1262, off-topic rejected
+# 217 -> 218 of 224, precise 855 -> 858 of 903, precise_questions.yaml 507 -> 507 of 536; the
+# tuning sets' 26+ word messages 519 -> 526 of 550 in scope, 72 -> 73 of 76 off-topic. 1.25: top-1
+# + off-topic 1441 of 1486 (1444 at 1.5), precise 857; 1.75 and 2.0 the same as 1.5 or one precise less.
+QUESTION_WEIGHT = 1.5
 QUESTION_FROM_WORDS = 26
 # Only this many characters of a long message are read: its opening and, above all, its end, where
 # a story asks its question.
