@@ -166,6 +166,8 @@ DATE_BEFORE_LE: frozenset[str] = frozenset(
      "assemblee", "conseil", "aujourd", "demain", "samedi", "dimanche", "lundi", "mardi", "mercredi",
      "jeudi", "vendredi"}
 )  # fmt: skip
+# ... unless "le" follows a word of place: "on arrive dans le 29".
+PLACE_BEFORE_LE: frozenset[str] = frozenset({"dans", "ds", "sur", "vers", "pres", "cote", "de", "du", "pour", "cress"})
 # Words after a number that make it a quantity or a date, not a place: "le 29 mars", "25 salaries".
 NOT_A_PLACE_AFTER_NUMBER: frozenset[str] = frozenset(
     {"janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre",

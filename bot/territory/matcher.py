@@ -198,7 +198,8 @@ class Matcher:
             place = self.numbers.get(number)
             if place is None:
                 continue
-            a_day = before == "le" and any(t in lx.DATE_BEFORE_LE for t in tokens[max(0, i - 4):i - 1])
+            a_day = (before == "le" and i >= 2 and tokens[i - 2] not in lx.PLACE_BEFORE_LE
+                     and any(t in lx.DATE_BEFORE_LE for t in tokens[max(0, i - 4):i - 1]))
             if after in lx.NOT_A_PLACE_AFTER_NUMBER or among_numbers or a_day:
                 strict = False
             elif len(token) == 1:

@@ -298,6 +298,7 @@ def test_every_department_name_is_found(territory):
         ("cress du 56", "56"),
         ("quelle cress pour 29", "29"),
         ("dept 6", "06"),
+        ("on arrive dans le 29 avant le 15", "29"),
     ],
 )
 def test_department_by_name_or_number_in_a_sentence(territory, message, code):
