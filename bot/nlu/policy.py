@@ -124,10 +124,12 @@ def decide(candidates: list[Candidate], words: int = 0, faq_of: Mapping[str, str
     if sure >= threshold or dominant:
         runner_up = others[1] if len(others) > 1 else None
         if runner_up is not None and top.score - runner_up.score < AMBIGUITY_MARGIN:
-            precise = _faq_of_the_other(top, runner_up, faq_of or {})
+            close = (c for c in others[1:] if top.score - c.score < AMBIGUITY_MARGIN)
+            precise = next((faq for c in close if (faq := _faq_of_the_other(top, c, faq_of or {})) is not None), None)
             if precise is not None:
-                # A scheme and one of its FAQ entries, close ("la cae me garde combien d'annees ?"):
-                # the FAQ answers the precise point and leads to the scheme, no need to ask.
+                # A scheme and one of its FAQ entries, close ("la cae me garde combien d'annees ?"),
+                # even with another topic as close ("france active ça coûte combien ? c'est pour notre
+                # tiers-lieu"): the FAQ answers the precise point and leads to the scheme, no need to ask.
                 return Decision("answer", top=precise)
             return Decision("did_you_mean", suggestions=(top, runner_up))
         return Decision("answer", top=top)

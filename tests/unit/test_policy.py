@@ -39,6 +39,18 @@ def test_a_scheme_and_its_own_faq_close_together_answer_the_faq():
     assert decision.kind == "did_you_mean"
 
 
+def test_a_faq_whose_scheme_is_as_close_as_another_topic_is_answered():
+    # "france active ça coûte combien ? on cherche 30000 pour notre tiers-lieu": both named.
+    top = THRESHOLD + 0.2
+    faq_of = {"faq_france_active_garantie_cout": "france_active"}
+    ranking = [c("faq_france_active_garantie_cout", top), c("tiers_lieux", top - 0.04), c("france_active", top - 0.04)]
+    decision = decide(ranking, faq_of=faq_of)
+    assert decision.kind == "answer" and decision.top.intent == "faq_france_active_garantie_cout"
+    # ...but not when its scheme is out of the margin: then which topic is meant is asked.
+    ranking = [c("faq_france_active_garantie_cout", top), c("tiers_lieux", top - 0.04), c("france_active", 0.3)]
+    assert decide(ranking, faq_of=faq_of).kind == "did_you_mean"
+
+
 def test_unsure_ranking_suggests_the_closest_topics_instead_of_a_flat_no():
     decision = decide([c("dla", THRESHOLD - 0.05), c("crdla", SUGGESTION_FLOOR + 0.01), c("bge", 0.01)])
     assert decision.kind == "did_you_mean"
