@@ -102,6 +102,7 @@ class Decision:
 def decide(candidates: list[Candidate], words: int = 0, faq_of: Mapping[str, str] | None = None) -> Decision:
     """What to do with a ranking; `words` is the message's length (stories get suggestions);
     `faq_of` maps a FAQ intent to the intent of the scheme it is about."""
+    faq_of = faq_of or {}
     top = candidates[0] if candidates else None
     others = [c for c in candidates if c.intent != OUT_OF_SCOPE]
     suggestions = tuple(c for c in others if c.confidence >= SUGGESTION_FLOOR)[:MAX_SUGGESTIONS]
@@ -119,13 +120,13 @@ def decide(candidates: list[Candidate], words: int = 0, faq_of: Mapping[str, str
     second = candidates[1].confidence if len(candidates) > 1 else 0.0
     dominant = top.confidence >= DOMINANCE_FLOOR and top.confidence / (top.confidence + second) >= dominance
     # A scheme's card and one of its FAQs as the two best readings: the topic is as sure as both together.
-    family = len(candidates) > 1 and _faq_of_the_other(top, candidates[1], faq_of or {}) is not None
+    family = len(candidates) > 1 and _faq_of_the_other(top, candidates[1], faq_of) is not None
     sure = top.confidence + second if family else top.confidence
     if sure >= threshold or dominant:
         runner_up = others[1] if len(others) > 1 else None
         if runner_up is not None and top.score - runner_up.score < AMBIGUITY_MARGIN:
             close = (c for c in others[1:] if top.score - c.score < AMBIGUITY_MARGIN)
-            precise = next((faq for c in close if (faq := _faq_of_the_other(top, c, faq_of or {})) is not None), None)
+            precise = next((faq for c in close if (faq := _faq_of_the_other(top, c, faq_of)) is not None), None)
             if precise is not None:
                 # A scheme and one of its FAQ entries, close ("la cae me garde combien d'annees ?"),
                 # even with another topic as close ("france active ça coûte combien ? c'est pour notre
