@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -97,6 +98,8 @@ WHOM_TO_CONTACT_RE = re.compile(r"\b(?:qui|quel organisme|quelle structure) (?:c
 BOT_WORDS = frozenset({"tu", "te", "t", "toi", "ton", "ta", "tes", "bot", "chatbot", "robot", "assistant", "boussole",
                        "ia", "programme", "machine", "humain"})
 FOLLOW_UP_KEEP = 0.80
+# A word is the topic's when this many of its family's examples use it (see `_family_words`).
+FAMILY_WORD_MIN_EXAMPLES = 3
 # After a card, a FAQ of it this close to the card's own reading is what the follow-up asks.
 FAQ_NEAR_THE_CARD = 0.75
 MAX_MORE_BUTTONS = 6
@@ -135,6 +138,8 @@ class Engine:
     _answers: dict[str, tuple[dt.date, tuple[Block, ...], tuple[Button, ...]]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    # Topic -> the words of its family's examples: see `_family_words`.
+    _family_vocabulary: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def load(
@@ -518,7 +523,8 @@ class Engine:
             # A follow-up read in its context already chose between the card and its FAQs
             # ("et ça prend combien de temps ?" after the PTCE is not asking how many members).
             candidates = precise_point(candidates, rest, self.faq_of)
-        if not self._follows_the_last_topic(state, rest, candidates):
+        in_context = self._follows_the_last_topic(state, rest, candidates)
+        if not in_context:
             candidates = off_domain_first(candidates, rest, self._entry_of_intent)
         ranked.extend(candidates)
         decision = decide(candidates, words=len(rest.split()), faq_of=self.faq_of)
@@ -619,6 +625,10 @@ class Engine:
         read = self.intent(top.intent)
         about_the_bot = self._is_small_talk(top.intent) or (read is not None and read.message == "help")
         fragile = fragile or (about_the_bot and not BOT_WORDS & set(normalised.split()))
+        # A refusal read from words the topic's own questions all use ("combien ca coute" after the
+        # DLA) says nothing against the topic; one with a word of its own ("et le vélo ?") does.
+        words = set(content_tokens(normalised))
+        fragile = fragile or (top.intent == OUT_OF_SCOPE and bool(words) and words <= self._family_words(topic))
         if top.confidence >= FOLLOW_UP_KEEP and not fragile:
             return candidates
         if contextual[0].confidence <= top.confidence and not fragile:
@@ -777,6 +787,16 @@ class Engine:
             if topic is not None:
                 members.setdefault(topic, set()).add(intent.id)
         return {topic: frozenset(ids) for topic, ids in members.items()}
+
+    def _family_words(self, topic: str) -> frozenset[str]:
+        """The words that several examples of a topic's intents and of its FAQs' use."""
+        if topic not in self._family_vocabulary:
+            counts = Counter(
+                word for intent_id in self._families.get(topic, ()) if (intent := self.intent(intent_id))
+                for example in intent.examples for word in set(content_tokens(normalize(example))))
+            # A word of one story ("notre Scic de livraison à vélo") is not a word of the topic.
+            self._family_vocabulary[topic] = frozenset(w for w, n in counts.items() if n >= FAMILY_WORD_MIN_EXAMPLES)
+        return self._family_vocabulary[topic]
 
     def _answer_again_for_place(self, state: ConversationState, intent: Intent) -> tuple[Reply, ConversationState]:
         """The answer for a new place: in full when it has a local part, else a short line (the
