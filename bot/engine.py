@@ -44,6 +44,7 @@ from bot.nlu.matcher import IntentMatcher
 from bot.nlu.normalize import normalize
 from bot.nlu.places import asks_about_the_place, is_place_only, place_evidence, remove_span
 from bot.nlu.policy import (
+    DOMAIN_WORD_RE,
     HUMAN_HELP_CONFIDENCE,
     HUMAN_HELP_INTENTS,
     MAX_SUGGESTIONS,
@@ -52,6 +53,7 @@ from bot.nlu.policy import (
     clearly_in_scope,
     decide,
     off_domain_first,
+    organisations_only,
     precise_point,
 )
 from bot.nlu.ranking import Candidate, ExactIndex, Ranker, faq_schemes, training_phrases
@@ -329,6 +331,12 @@ class Engine:
         return sorted(found.values(), key=lambda item: -item[1])[:limit]
 
     @cached_property
+    def _organisation_faqs(self) -> frozenset[str]:
+        """The FAQ intents whose question is an organisation's (its name says a word of the domain)."""
+        return frozenset(i for i, entry in self._entry_of_intent.items()
+                         if entry.kind == "faq" and DOMAIN_WORD_RE.search(normalize(entry.name)))
+
+    @cached_property
     def _entry_of_intent(self) -> dict[str, Entry]:
         """Intent id -> the knowledge entry it answers, for the intents that answer one."""
         out: dict[str, Entry] = {}
@@ -528,6 +536,8 @@ class Engine:
             candidates = off_domain_first(candidates, rest, self._entry_of_intent)
         ranked.extend(candidates)
         decision = decide(candidates, words=len(rest.split()), faq_of=self.faq_of)
+        if not in_context:
+            decision = organisations_only(decision, rest, self._organisation_faqs)
         top = decision.top
         confident = top is not None
         if place is None and top is not None and self._asks_more_of_the_last_answer(state, rest, top):

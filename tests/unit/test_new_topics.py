@@ -85,3 +85,13 @@ def test_a_cash_flow_problem_told_without_a_subject_is_answered_with_the_orienta
     reply = chat.send("notre asso a des difficultés financières")
     assert reply.intent == "tresorerie_difficultes"
     assert any(b.payload == "o:start" for b in reply.buttons)
+
+
+def test_a_private_persons_question_gets_the_associations_answer_only_as_an_offer(chat):
+    # An intern asking about their own pay is offered the association's FAQ, not told it as an answer.
+    reply = chat.send("je suis en stage de 4 mois dans un cabinet comptable, ma gratification minimum c est combien ?")
+    assert not reply.matched
+    assert "faq_association_stagiaire" in reply.buttons[0].payload, reply.buttons
+    # The same question asked by an association is answered.
+    assert chat.send("notre asso accueille un stagiaire 4 mois, on doit lui verser combien ?").intent == (
+        "faq_association_stagiaire")

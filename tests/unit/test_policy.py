@@ -8,6 +8,7 @@ from bot.nlu.policy import (
     THRESHOLD,
     decide,
     off_domain_first,
+    organisations_only,
     precise_point,
 )
 from bot.nlu.ranking import Candidate
@@ -132,3 +133,18 @@ def test_no_word_of_the_domain_and_a_close_off_topic_class_is_off_topic():
     assert off_domain_first(named, "le dla c est pour moi", knowledge) == named
     far = [c("faq_cae_salaire", 0.5), c("out_of_scope", OFF_DOMAIN_SHARE * 0.5 - 0.02)]
     assert off_domain_first(far, message, knowledge) == far
+
+
+def test_an_organisations_question_asked_about_ones_own_private_situation_is_only_offered():
+    organisation_faqs = {"faq_association_stagiaire"}
+    decision = decide([c("faq_association_stagiaire", 0.9), c("faq_pec_duree", 0.05)])
+    private = "je fais mon stage de 3 mois chez un garagiste, ma gratification c est combien"
+    offered = organisations_only(decision, private, organisation_faqs)
+    assert offered.kind == "did_you_mean" and offered.suggestions[0].intent == "faq_association_stagiaire"
+    # An organisation speaking ("notre", "on"), a word of the domain, or no person at all: answered.
+    for message in ("notre club prend un stagiaire 3 mois, faut il le payer",
+                    "je suis tresoriere d une asso, le stagiaire doit etre paye ?",
+                    "stagiaire 3 mois gratification obligatoire ?"):
+        assert organisations_only(decision, message, organisation_faqs) == decision
+    # Nor does it touch a FAQ whose question is not an organisation's.
+    assert organisations_only(decision, private, set()) == decision
