@@ -84,6 +84,16 @@ SMS_FORMS: dict[str, str] = {
     "mail": "email",
 }
 
+# Words of the domain that begin with a vowel, which people glue to an elided article when they
+# type without an apostrophe ("une idee depicerie", "lasso", "dinsertion"): split off when glued.
+_GLUED_AFTER = frozenset({
+    "asso", "assos", "association", "associations", "epicerie", "ess", "insertion", "entreprise",
+    "entreprises", "urssaf", "urscop", "adie", "etat", "emploi", "aide", "aides", "agrement", "interet",
+    "utilite", "ag", "economie", "activite", "accompagnement", "habilitation", "argent", "appel",
+    "avance", "assurance", "impot", "impots", "experimentation", "epargne", "elu", "elus",
+    "initiative", "investissement", "adhesion", "adherent", "adherents", "annee", "autorisation",
+    "apport", "organisme", "operation", "ecole", "union", "ouverture", "achat",
+})
 # Elided articles and pronouns: l'ESS -> l ess. The apostrophe becomes a space, so the
 # following word stands alone; the elided letter is kept as its own token so that
 # "qu est ce que" and "qu'est-ce que" normalise the same.
@@ -122,8 +132,14 @@ def normalize(text: str) -> str:
     text = _APOSTROPHE_RE.sub(" ", text)
     text = _NON_WORD_RE.sub(" ", text)
     text = _REPEATS_RE.sub(r"\1", text)
-    tokens = [SMS_FORMS.get(token, token) for token in text.split()]
+    tokens = [SMS_FORMS.get(token, _unglued(token)) for token in text.split()]
     return " ".join(tokens)
+
+
+def _unglued(token: str) -> str:
+    if len(token) > 3 and token[0] in "dlj" and token[1:] in _GLUED_AFTER:
+        return f"{token[0]} {token[1:]}"
+    return token
 
 
 def tokens(text: str) -> list[str]:

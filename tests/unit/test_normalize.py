@@ -37,3 +37,11 @@ def test_numbers_are_kept_for_postal_codes_and_departments():
 
 def test_double_letters_of_real_words_are_kept():
     assert normalize("appel à projets collectivité") == "appel a projets collectivite"
+
+
+def test_an_article_glued_to_a_word_of_the_domain_is_split_off():
+    # Typed without an apostrophe on a phone: "une idée d'épicerie", "l'asso".
+    assert normalize("jai une idee depicerie solidaire") == "j ai une idee d epicerie solidaire"
+    assert normalize("lasso fait plus rien") == "l asso fait plus rien"
+    # Ordinary words that merely start the same way are left alone.
+    assert normalize("la dette de lessive") == "la dette de lessive"
