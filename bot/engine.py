@@ -742,8 +742,12 @@ class Engine:
             return None
         if (in_the_card := self._line_of_the_card(state, normalised)) is not None:
             return in_the_card
+        # Those the message may mean first ("la commune peut mettre de l'argent dedans ?" after the
+        # Scic: whether a commune may hold its shares), then the others.
+        contextual = self.rank(f"{normalised} {normalize(entry.id.replace('_', ' '))}")
+        closeness = {c.intent: c.confidence for c in contextual}
         return Reply(blocks=(Block(self.messages("not_understood_on_topic", name=entry.name)),),
-                     buttons=(*self._questions_on(entry), *self.menu_buttons()), matched=False)
+                     buttons=(*self._questions_on(entry, closeness), *self.menu_buttons()), matched=False)
 
     def _line_of_the_card(self, state: ConversationState, normalised: str) -> Reply | None:
         """"faut une licence pour vendre de l'alcool ?" after the card on village cafés: read alone
@@ -757,11 +761,13 @@ class Engine:
                      buttons=(*self._questions_on(entry), self.orientation_button()),
                      matched=True, intent=state.last_intent, confidence=0.0)
 
-    def _questions_on(self, entry: Entry) -> list[Button]:
-        """An entry's FAQs, else its related entries."""
+    def _questions_on(self, entry: Entry, closeness: dict[str, float] | None = None) -> list[Button]:
+        """An entry's FAQs (the closest to a message first, given its intents' `closeness`), else
+        its related entries."""
+        closeness = closeness or {}
         faqs = sorted((self.content.entries[i.knowledge] for i in map(self.intent, self._families.get(entry.id, ()))
                        if i is not None and i.knowledge and i.knowledge != entry.id),
-                      key=lambda e: e.name.lower())
+                      key=lambda e: (-closeness.get(e.id, 0.0), e.name.lower()))
         return [entry_button(e) for e in faqs[:MAX_MORE_BUTTONS]] or related_buttons(entry, self.content.entries)
 
     def _definition_asked(self, normalised: str) -> list[Candidate] | None:

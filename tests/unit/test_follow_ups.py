@@ -266,3 +266,10 @@ def test_a_follow_up_without_a_domain_word_is_answered_in_the_topic_just_answere
     reply = chat.send("ca coute cb la declaration")
     assert reply.intent == "faq_association_creation_declaration", chat.text
     assert "gratuit" in chat.text
+
+
+def test_questions_offered_after_a_follow_up_not_understood_start_with_the_one_it_may_mean(chat):
+    chat.send("c quoi une scic")
+    reply = chat.send("la commune peut mettre de l argent dedans ?")
+    assert not reply.matched
+    assert reply.buttons[0].payload == "k:faq_scic_collectivite", reply.buttons
