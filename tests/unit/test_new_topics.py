@@ -89,7 +89,7 @@ def test_a_cash_flow_problem_told_without_a_subject_is_answered_with_the_orienta
 
 def test_a_private_persons_question_gets_the_associations_answer_only_as_an_offer(chat):
     # An intern asking about their own pay is offered the association's FAQ, not told it as an answer.
-    reply = chat.send("je suis en stage de 4 mois dans un cabinet comptable, ma gratification minimum c est combien ?")
+    reply = chat.send("je suis stagiaire 6 mois dans une banque, ma gratification c est combien minimum")
     assert not reply.matched
     assert "faq_association_stagiaire" in reply.buttons[0].payload, reply.buttons
     # The same question asked by an association is answered.

@@ -44,11 +44,13 @@ def test_a_faq_whose_scheme_is_as_close_as_another_topic_is_answered():
     # "france active ça coûte combien ? on cherche 30000 pour notre tiers-lieu": both named.
     top = THRESHOLD + 0.2
     faq_of = {"faq_france_active_garantie_cout": "france_active"}
-    ranking = [c("faq_france_active_garantie_cout", top), c("tiers_lieux", top - 0.04), c("france_active", top - 0.04)]
+    ranking = [c("faq_france_active_garantie_cout", top), c("tiers_lieux", top - AMBIGUITY_MARGIN / 2),
+               c("france_active", top - AMBIGUITY_MARGIN / 2)]
     decision = decide(ranking, faq_of=faq_of)
     assert decision.kind == "answer" and decision.top.intent == "faq_france_active_garantie_cout"
     # ...but not when its scheme is out of the margin: then which topic is meant is asked.
-    ranking = [c("faq_france_active_garantie_cout", top), c("tiers_lieux", top - 0.04), c("france_active", 0.3)]
+    ranking = [c("faq_france_active_garantie_cout", top), c("tiers_lieux", top - AMBIGUITY_MARGIN / 2),
+               c("france_active", 0.3)]
     assert decide(ranking, faq_of=faq_of).kind == "did_you_mean"
 
 
