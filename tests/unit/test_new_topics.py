@@ -25,7 +25,7 @@ QUESTIONS = [
     ("modele recu fiscal don", "faq_mecenat_dons_recu_fiscal"),
     ("mon asso est elle d'interet general ?", "faq_mecenat_dons_interet_general"),
     ("demande de rescrit", "faq_mecenat_dons_rescrit"),
-    ("ou chercher des financements de fondations", "fondations_fonds_dotation"),
+    ("ou chercher des financements de fondations", "faq_fondations_trouver"),
     ("appel à projets c'est quoi exactement", "appels_a_projets"),
     ("delai urssaf", "faq_tresorerie_difficultes_urssaf"),
     ("aide pour un médiateur social dans un quartier", "adultes_relais"),
