@@ -85,8 +85,9 @@ PRECISE_POINT_RE = re.compile(
 # rejected one fewer). With a story's final question read on its own (bot.nlu.linear.QUESTION_WEIGHT),
 # which rejects three of those stories by itself: 172 -> 174, top-1 unchanged, from 0.35 to 0.50.
 OFF_DOMAIN_SHARE = 0.45
+# "associés" is not one: a SAS has them too ("asso" and "association" are).
 DOMAIN_WORD_RE = re.compile(
-    r"\b(?:asso\w*|coop\w*|scop|scic|cae|ess|solidaires?|solidarite|insertion|benevol\w*|subventions?|mecenat"
+    r"\b(?:asso(?!cie)\w*|coop\w*|scop|scic|cae|ess|solidaires?|solidarite|insertion|benevol\w*|subventions?|mecenat"
     r"|dons?|fondations?|tiers lieux?|cress|dla|esus|siae|iae|collectivites?|communes?|mairies?|maires?|elus?|elues?"
     r"|utilite sociale|impact|interet general|territoires?|quartiers?|social\w*|economie|sociaux)\b"
 )

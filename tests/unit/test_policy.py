@@ -129,6 +129,9 @@ def test_no_word_of_the_domain_and_a_close_off_topic_class_is_off_topic():
     ranked = [c("faq_cae_salaire", 0.5), c("out_of_scope", OFF_DOMAIN_SHARE * 0.5 + 0.02)]
     message = "un client refuse de payer ma facture de graphiste que faire"
     assert decide(off_domain_first(ranked, message, knowledge)).kind == "not_understood"
+    # A company's "associés" are no word of the domain; an association's are.
+    assert decide(off_domain_first(ranked, "creer une sas a deux associes combien ca coute", knowledge)).kind == (
+        "not_understood")
     # a word of the domain, a named scheme, or an off-topic class far behind keep the answer
     assert off_domain_first(ranked, "notre cooperative a une facture impayee", knowledge) == ranked
     named = [Candidate("dla", 0.5, exact=True, score=0.5), c("out_of_scope", 0.4)]
