@@ -620,8 +620,7 @@ class Engine:
         family = self._families.get(topic, frozenset())
         if top.exact or top.intent in family:
             return candidates
-        entry = self.content.entries[topic]
-        contextual = self.rank(f"{normalised} {normalize(entry.id.replace('_', ' '))}")
+        contextual = self._rank_in_context(normalised, topic)
         if not contextual or contextual[0].intent not in family:
             return candidates
         # Another scheme's FAQ, read from a follow-up that does not name that scheme, was never
@@ -637,8 +636,9 @@ class Engine:
         fragile = fragile or (about_the_bot and not BOT_WORDS & set(normalised.split()))
         # A refusal read from words the topic's own questions all use ("combien ca coute" after the
         # DLA) says nothing against the topic; one with a word of its own ("et le vélo ?") does.
-        words = set(content_tokens(normalised))
-        fragile = fragile or (top.intent == OUT_OF_SCOPE and bool(words) and words <= self._family_words(topic))
+        if top.intent == OUT_OF_SCOPE and not fragile:
+            words = set(content_tokens(normalised))
+            fragile = bool(words) and words <= self._family_words(topic)
         if top.confidence >= FOLLOW_UP_KEEP and not fragile:
             return candidates
         if contextual[0].confidence <= top.confidence and not fragile:
@@ -744,8 +744,7 @@ class Engine:
             return in_the_card
         # Those the message may mean first ("la commune peut mettre de l'argent dedans ?" after the
         # Scic: whether a commune may hold its shares), then the others.
-        contextual = self.rank(f"{normalised} {normalize(entry.id.replace('_', ' '))}")
-        closeness = {c.intent: c.confidence for c in contextual}
+        closeness = {c.intent: c.confidence for c in self._rank_in_context(normalised, entry.id)}
         return Reply(blocks=(Block(self.messages("not_understood_on_topic", name=entry.name)),),
                      buttons=(*self._questions_on(entry, closeness), *self.menu_buttons()), matched=False)
 
@@ -803,6 +802,10 @@ class Engine:
             if topic is not None:
                 members.setdefault(topic, set()).add(intent.id)
         return {topic: frozenset(ids) for topic, ids in members.items()}
+
+    def _rank_in_context(self, normalised: str, topic: str) -> list[Candidate]:
+        """The message read as being about a topic: with the topic's name added to it."""
+        return self.rank(f"{normalised} {normalize(topic.replace('_', ' '))}")
 
     def _family_words(self, topic: str) -> frozenset[str]:
         """The words that several examples of a topic's intents and of its FAQs' use."""
