@@ -4,11 +4,11 @@ word boundaries), multinomial logistic regression, and the exact acronym index o
 Why this shape (measured with benchmarks/compare_rankers.py): a linear model over character
 n-grams generalises to paraphrases and typos better than nearest-example matching, and its
 cost per message depends on the message and the number of intents, never on the number of
-examples. Scoring needs only numpy; scikit-learn fits the weights. Importing scikit-learn
-takes over a second, so the fit is a reproducible build step: `python -m bot check` (run by
-test.sh and the Docker build) trains on the content and caches the weights under a hash of
-the training phrases; a start with a stale or missing cache trains once and writes it. Nothing
-opaque is committed: the cache is derived from intents/ and knowledge/ alone.
+examples. Scoring needs only numpy; scipy fits the weights (bot.nlu.fit). The fit takes two
+minutes, so it is a reproducible build step: `python -m bot check` (run by test.sh and the
+Docker build) trains on the content and caches the weights under a hash of the training phrases;
+a start with a stale or missing cache trains once and writes it. Nothing opaque is committed: the
+cache is derived from intents/ and knowledge/ alone.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from bot.nlu.retrieval import Retrieval, bm25_matrix
 from bot.nlu.words import STOP_WORDS, stem
 
 # Bump when the features or the fit change: the cache key includes it.
-MODEL_VERSION = "linear-6"
+MODEL_VERSION = "linear-7"
 CHAR_NGRAMS = (2, 5)
 # Character n-grams seen in a single phrase carry little and double the model's size. From 3 phrases
 # on (2 before): 2,100 fewer features, 0.9 MB less in every replica (max RSS 120.3 -> 119.2 MB with
@@ -292,7 +292,8 @@ class LinearRanker:
     @classmethod
     def _fit(cls, phrases: list[Phrase], exact: ExactIndex | None, c: float) -> LinearRanker:
         from scipy.sparse import csr_matrix  # noqa: PLC0415 - only the build step needs them
-        from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
+
+        from bot.nlu.fit import fit_logistic  # noqa: PLC0415
 
         fitted = [p for p in phrases if not p.retrieval_only]
         counted = [features(p.text) for p in fitted]
@@ -310,15 +311,8 @@ class LinearRanker:
                 cols.append(col)
                 values.append(value)
         matrix = csr_matrix((values, (rows, cols)), shape=(n, len(kept)), dtype=np.float64)
-        labels = [p.intent for p in fitted]
-        model = LogisticRegression(C=c, max_iter=300)
-        model.fit(matrix, labels, sample_weight=np.array([p.weight for p in fitted]))
-        classes = [str(x) for x in model.classes_]
-        coef = model.coef_.T.astype(np.float32)
-        intercept = model.intercept_.astype(np.float32)
-        if len(classes) == 2:  # binary: scikit-learn keeps one column; make it two-sided
-            coef = np.hstack([-coef, coef]) / 2
-            intercept = np.array([-intercept[0], intercept[0]], dtype=np.float32) / 2
+        classes, coef, intercept = fit_logistic(matrix, [p.intent for p in fitted],
+                                                np.array([p.weight for p in fitted]), c)
         strong = np.abs(coef).max(axis=1) >= COEF_MIN
         if not strong.all():
             kept = [f for f, keep in zip(kept, strong.tolist(), strict=True) if keep]

@@ -41,3 +41,37 @@ def test_a_message_of_only_rare_or_only_common_features_is_scored():
         np.testing.assert_allclose(weights.dot(rows, np.ones(3)),
                                    np.where(np.abs(coef) >= WEIGHT_MIN, coef, 0)[rows].sum(axis=0), atol=0.01)
     assert not weights.dot(np.array([], dtype=np.intp), np.array([])).any()
+
+
+def phrases_like(rng: np.random.Generator, n: int = 240, features: int = 400, classes: int = 6):
+    """Phrases as the model sees them: a few common features, many seen in one phrase only (word
+    pairs), some phrases with none of those, and sample weights other than one."""
+    from scipy.sparse import csr_matrix
+
+    labels = rng.integers(0, classes, size=n)
+    dense = np.zeros((n, features))
+    common = rng.normal(0, 1.0, size=(classes, 40))
+    for i, label in enumerate(labels):
+        dense[i, :40] = (rng.random(40) < 0.15) * (1 + common[label])
+        if i % 5:  # four phrases in five have features of their own
+            dense[i, rng.choice(range(40 + 3 * (i % 120), 43 + 3 * (i % 120)), size=2, replace=False)] = rng.random(2)
+    dense[:, 399] = 0.0  # a feature no phrase has
+    weights = rng.choice([1.0, 1.5, 0.5], size=n)
+    return csr_matrix(dense), [f"intent_{k}" for k in labels], weights
+
+
+def test_the_fit_reaches_scikit_learns_optimum():
+    # The fit folds the features seen in a single phrase (bot.nlu.fit): the weights must be those
+    # of the objective it claims, scikit-learn's multinomial logistic regression.
+    from sklearn.linear_model import LogisticRegression
+
+    from bot.nlu.fit import fit_logistic
+
+    matrix, labels, weights = phrases_like(np.random.default_rng(11))
+    assert (np.diff(matrix.tocsc().indptr) == 1).sum() > 100, "the phrases must have single-phrase features"
+    classes, coef, intercept = fit_logistic(matrix, labels, weights, c=50.0)
+    reference = LogisticRegression(C=50.0, max_iter=300).fit(matrix, labels, sample_weight=weights)
+    assert classes == list(reference.classes_)
+    np.testing.assert_allclose(coef, reference.coef_.T, atol=1e-3)
+    np.testing.assert_allclose(intercept, reference.intercept_, atol=1e-3)
+    assert np.abs(coef).max() > 1.0  # a real fit, not zeros on both sides
