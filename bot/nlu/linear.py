@@ -30,8 +30,10 @@ from bot.nlu.retrieval import Retrieval, bm25_matrix
 from bot.nlu.words import STOP_WORDS, stem
 
 # Bump when the features or the fit change: the cache key includes it.
-MODEL_VERSION = "linear-7"
+MODEL_VERSION = "linear-8"
 CHAR_NGRAMS = (2, 5)
+# The blocks of features, by their prefix: words, stems, word pairs, character n-grams.
+BLOCKS = "wsbc"
 # Character n-grams seen in a single phrase carry little and double the model's size. From 3 phrases
 # on (2 before): 2,100 fewer features, 0.9 MB less in every replica (max RSS 120.3 -> 119.2 MB with
 # 50,000 stored conversations, after 21 new FAQ entries had grown it); on the five tuning sets, top-1 +
@@ -160,6 +162,52 @@ def _token_features(token: str) -> tuple[str, ...]:
     return tuple(grams)
 
 
+def feature_hash(feature: str) -> int:
+    """A feature's 64-bit name in the model (see `FeatureIndex`), the same in every process."""
+    return int.from_bytes(hashlib.blake2b(feature.encode(), digest_size=8).digest(), "little")
+
+
+def feature_hashes(normalised: str) -> np.ndarray:
+    """The hashes of `feature_list(normalised)`, in the same order."""
+    tokens = normalised.split()
+    content = [t for t in tokens if t not in STOP_WORDS]
+    per_message = ["s:" + stem(t) for t in content]
+    per_message += ["b:" + a + "_" + b for a, b in zip(content, content[1:], strict=False)]
+    return np.concatenate([*(_token_hashes(t) for t in tokens),
+                           np.array([feature_hash(f) for f in per_message], dtype=np.uint64)])
+
+
+@lru_cache(maxsize=32768)
+def _token_hashes(token: str) -> np.ndarray:
+    return np.array([feature_hash(f) for f in _token_features.__wrapped__(token)], dtype=np.uint64)
+
+
+class FeatureIndex:
+    """The model's features, found by a hash of their text: sorted hashes searched in one numpy
+    call per message. A dict of the 70,000 feature strings took 6.3 MB in every replica (4.4 MB
+    of strings), this 0.8 MB. Two features of one model never share a hash (checked at the fit);
+    a feature unknown to the model reads as a known one once in some 10^14."""
+
+    def __init__(self, hashes: np.ndarray, columns: np.ndarray) -> None:
+        self.hashes, self.columns = hashes, columns
+
+    @classmethod
+    def of(cls, features: list[str]) -> FeatureIndex:
+        """The index of these features, each one's column its position in the list."""
+        hashes = np.array([feature_hash(f) for f in features], dtype=np.uint64)
+        order = np.argsort(hashes, kind="stable")
+        if len(hashes) and (np.diff(hashes[order]) == 0).any():
+            raise ValueError("two features of the intent model share a hash")
+        return cls(hashes[order], order.astype(np.int32))
+
+    def find(self, hashes: np.ndarray) -> np.ndarray:
+        """The columns of the known features among these hashes (repeats kept)."""
+        if not len(self.hashes):
+            return np.zeros(0, dtype=np.int32)
+        at = np.minimum(np.searchsorted(self.hashes, hashes), len(self.hashes) - 1)
+        return self.columns[at[self.hashes[at] == hashes]]
+
+
 class SparseWeights:
     """The model's weights, features x intents. A feature seen in many phrases (a common character
     n-gram) moves most intents: its row is kept whole, a message's few such rows multiplied as a
@@ -235,10 +283,12 @@ def _single(halves: np.ndarray, positions: np.ndarray) -> np.ndarray:
 class LinearRanker:
     """TF-IDF + logistic regression over the content's phrases; see the module docstring."""
 
-    def __init__(self, vocabulary: dict[str, int], idf: np.ndarray, weights: SparseWeights, intercept: np.ndarray,
-                 classes: list[str], exact: ExactIndex | None = None, retrieval: Retrieval | None = None,
-                 faq_of: dict[str, str] | None = None) -> None:
-        self.vocabulary = vocabulary
+    def __init__(self, features: FeatureIndex, blocks: np.ndarray, idf: np.ndarray, weights: SparseWeights,
+                 intercept: np.ndarray, classes: list[str], exact: ExactIndex | None = None,
+                 retrieval: Retrieval | None = None, faq_of: dict[str, str] | None = None) -> None:
+        self.features = features
+        # Block of each feature (words, stems, pairs, characters: BLOCKS), for the per-block norms.
+        self._blocks = blocks
         self.idf = idf
         self.weights = weights
         self.intercept = intercept
@@ -247,11 +297,6 @@ class LinearRanker:
         self.retrieval = retrieval  # story evidence (bot.nlu.retrieval), fitted with the model
         # The same with the FAQ answers' sentences in their documents (see FAMILY_WEIGHT).
         self.family_retrieval = retrieval
-        # Block of each feature (words, stems, pairs, characters), for the per-block norms.
-        kinds = {"w": 0, "s": 1, "b": 2, "c": 3}
-        self._blocks = np.zeros(len(vocabulary), dtype=np.intp)
-        for feature, col in vocabulary.items():
-            self._blocks[col] = kinds.get(feature[0], 0)
         self._class_index = {c: k for k, c in enumerate(classes)}
         self.set_families(faq_of or {})
 
@@ -316,10 +361,10 @@ class LinearRanker:
         strong = np.abs(coef).max(axis=1) >= COEF_MIN
         if not strong.all():
             kept = [f for f, keep in zip(kept, strong.tolist(), strict=True) if keep]
-            vocabulary = {f: i for i, f in enumerate(kept)}
             idf, coef = idf[strong], coef[strong]
+        blocks = np.array([BLOCKS.index(f[0]) for f in kept], dtype=np.int8)
         terms, matrix = bm25_matrix(fitted, classes)
-        ranker = cls(vocabulary, idf, SparseWeights.from_dense(coef), intercept, classes, exact,
+        ranker = cls(FeatureIndex.of(kept), blocks, idf, SparseWeights.from_dense(coef), intercept, classes, exact,
                      Retrieval(terms, matrix, classes))
         if len(fitted) < len(phrases):
             terms, matrix = bm25_matrix(phrases, classes)
@@ -327,11 +372,11 @@ class LinearRanker:
         return ranker
 
     def _save(self, path: Path) -> None:
-        words = json.dumps(sorted(self.vocabulary, key=self.vocabulary.__getitem__))
         # Keep the few most recent models (test fixtures train on small contents of their own).
         write_cached(path, lambda handle: np.savez(
             handle, idf=self.idf, intercept=self.intercept, **self.weights.arrays(),
-            classes=np.array(json.dumps(self.classes)), vocabulary=np.array(words),
+            classes=np.array(json.dumps(self.classes)), feature_hashes=self.features.hashes,
+            feature_columns=self.features.columns, blocks=self._blocks,
             **self._retrieval_arrays(),
         ), CACHE_KEEP)
 
@@ -347,11 +392,10 @@ class LinearRanker:
     @classmethod
     def _load(cls, path: Path, exact: ExactIndex | None) -> LinearRanker:
         with np.load(path, allow_pickle=False) as data:
-            words = json.loads(str(data["vocabulary"]))
             classes = json.loads(str(data["classes"]))
             retrieval = Retrieval(json.loads(str(data["bm25_terms"])), data["bm25"], classes)
-            ranker = cls({w: i for i, w in enumerate(words)}, data["idf"], SparseWeights.from_arrays(data),
-                         data["intercept"], classes, exact, retrieval)
+            ranker = cls(FeatureIndex(data["feature_hashes"], data["feature_columns"]), data["blocks"], data["idf"],
+                         SparseWeights.from_arrays(data), data["intercept"], classes, exact, retrieval)
             if "family_bm25" in data:
                 ranker.family_retrieval = Retrieval(json.loads(str(data["family_bm25_terms"])), data["family_bm25"],
                                                     classes)
@@ -361,21 +405,14 @@ class LinearRanker:
 
     def probabilities(self, normalised: str) -> np.ndarray:
         """Class probabilities; the query's weights are computed as in `_weights`, with numpy."""
-        get = self.vocabulary.get
         words = normalised.split()
         if len(words) >= STORY_STOP_WORDS_FROM:
             normalised = " ".join(w for w in words if w not in STOP_WORDS)
-        counted: dict[int, int] = {}
-        for f in feature_list(readable_part(normalised)):
-            if (c := get(f)) is not None:
-                counted[c] = counted.get(c, 0) + 1
-        if not counted:
+        cols, counts = np.unique(self.features.find(feature_hashes(readable_part(normalised))), return_counts=True)
+        if not len(cols):
             z = self.intercept.astype(np.float64)
         else:
-            # The columns in increasing order, as np.unique gave them (same sums, same rounding).
-            order = sorted(counted)
-            cols = np.array(order, dtype=np.intp)
-            counts = np.array([counted[c] for c in order], dtype=np.intp)
+            cols = cols.astype(np.intp)
             vals = (1 + np.log(counts)) * self.idf[cols]
             blocks = self._blocks[cols]
             norms = np.sqrt(np.bincount(blocks, weights=vals * vals, minlength=4))

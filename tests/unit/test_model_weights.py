@@ -75,3 +75,16 @@ def test_the_fit_reaches_scikit_learns_optimum():
     np.testing.assert_allclose(coef, reference.coef_.T, atol=1e-3)
     np.testing.assert_allclose(intercept, reference.intercept_, atol=1e-3)
     assert np.abs(coef).max() > 1.0  # a real fit, not zeros on both sides
+
+
+def test_a_message_finds_the_columns_of_its_known_features_and_no_other():
+    from bot.nlu.linear import FeatureIndex, feature_hashes, feature_list
+
+    message = "garantie de pret pour une scic"
+    known = [f for f in dict.fromkeys(feature_list(message)) if not f.startswith("c:")]  # words, stems, pairs
+    index = FeatureIndex.of(known[::-1])  # columns in another order than the message's
+    found = index.find(feature_hashes(message))
+    assert sorted(found.tolist()) == sorted(len(known) - 1 - known.index(f)
+                                            for f in feature_list(message) if f in known)
+    assert not len(index.find(feature_hashes("cooperative ecole")))
+    assert not len(FeatureIndex.of([]).find(feature_hashes(message)))
