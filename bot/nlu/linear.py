@@ -317,8 +317,9 @@ class LinearRanker:
 
     @classmethod
     def build(cls, phrases: list[Phrase], exact: ExactIndex | None = None, cache_dir: Path | None = CACHE_DIR,
-              c: float = C, faq_of: dict[str, str] | None = None) -> LinearRanker:
+              c: float | None = None, faq_of: dict[str, str] | None = None) -> LinearRanker:
         """Load the weights cached for these phrases, or fit them (and cache them)."""
+        c = C if c is None else c
         key = _cache_key(phrases, c)
         path = cache_dir / f"{key}.npz" if cache_dir is not None else None
         if path is not None and path.exists():
