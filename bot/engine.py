@@ -96,6 +96,9 @@ FOLLOW_UP_MAX_WORDS = 8
 # "qui contacter ?", "à qui s'adresser ?": after a card, whom that card says to contact.
 WHOM_TO_CONTACT_RE = re.compile(r"\b(?:qui|quel organisme|quelle structure) (?:contacter|appeler|joindre|s adresser)\b"
                                 r"|\ba qui (?:m |nous |s )?(?:adresser|demander|parler)\b")
+# "c'est quoi la première étape ?", "on commence par quoi ?": after a card, its next step.
+FIRST_STEP_RE = re.compile(r"\b(?:premieres? (?:etapes?|choses?|demarches?)|par ou (?:on |je |il faut )?commencer?"
+                           r"|(?:on|je) commence par quoi|commencer par quoi|(?:on|je) fai[st]? quoi en premier)\b")
 # Words that address the bot itself ("qui te finance ?", "c'est un bot ?").
 BOT_WORDS = frozenset({"tu", "te", "t", "toi", "ton", "ta", "tes", "bot", "chatbot", "robot", "assistant", "boussole",
                        "ia", "programme", "machine", "humain"})
@@ -541,7 +544,8 @@ class Engine:
         top = decision.top
         confident = top is not None
         if place is None and top is not None and self._asks_more_of_the_last_answer(state, rest, top):
-            reply = self._line_of_the_card(state, rest) or self._more_on(top, self.rank(rest))
+            reply = (self._first_step(state, rest) or self._line_of_the_card(state, rest)
+                     or self._more_on(top, self.rank(rest)))
             return reply, state.with_(pending=None)
         shown = self._entry_of_intent.get(state.last_intent or "")
         if place is None and shown is not None and asks_its_question(shown, rest):
@@ -666,7 +670,10 @@ class Engine:
         return intent is not None and (intent.message or "").startswith("smalltalk_")
 
     def _answers_alone(self, candidates: list[Candidate], normalised: str) -> bool:
-        return decide(candidates, words=len(normalised.split()), faq_of=self.faq_of).kind == "answer"
+        """A follow-up read surely by itself: "c'est quoi la première étape ?" after the café card,
+        read alone as hiring a first employee (0.42), is not."""
+        return (bool(candidates) and candidates[0].confidence >= FOLLOW_UP_KEEP
+                and decide(candidates, words=len(normalised.split()), faq_of=self.faq_of).kind == "answer")
 
     def _asks_more_of_the_last_answer(self, state: ConversationState, normalised: str, top: Candidate) -> bool:
         """"et concrètement ?", "on fait quoi ?" just after a card: read in its context, the
@@ -747,6 +754,20 @@ class Engine:
         closeness = {c.intent: c.confidence for c in self._rank_in_context(normalised, entry.id)}
         return Reply(blocks=(Block(self.messages("not_understood_on_topic", name=entry.name)),),
                      buttons=(*self._questions_on(entry, closeness), *self.menu_buttons()), matched=False)
+
+    def _first_step(self, state: ConversationState, normalised: str) -> Reply | None:
+        """"c'est quoi la première étape ?" just after an answer: its next step, rather than a
+        menu of its questions."""
+        shown = self._entry_of_intent.get(state.last_intent or "")
+        entry = self.entry(self._topic_of(state.last_intent) or "")
+        if shown is None or entry is None or not FIRST_STEP_RE.search(normalised):
+            return None
+        step = shown.next_step or entry.next_step
+        if not step:
+            return None
+        return Reply(blocks=(Block(self.messages("first_step_after", name=shown.name, next_step=step)),),
+                     buttons=(*self._questions_on(entry), self.orientation_button()),
+                     matched=True, intent=state.last_intent, confidence=1.0)
 
     def _line_of_the_card(self, state: ConversationState, normalised: str) -> Reply | None:
         """"faut une licence pour vendre de l'alcool ?" after the card on village cafés: read alone

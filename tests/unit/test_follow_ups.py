@@ -133,6 +133,17 @@ def test_a_vague_follow_up_offers_first_what_it_may_mean_by_itself(chat):
     assert reply.intent == "association_creation" or "association_creation" in reply.buttons[0].payload, reply
 
 
+@pytest.mark.parametrize(("opening", "follow_up"), [
+    ("jai une idee depicerie cafe dans mon village", "cest quoi la premiere etape"),  # alone: hiring a first employee
+    ("c quoi le dla", "on fait quoi en premier"),
+])
+def test_the_first_step_asked_after_a_card_is_its_next_step(chat, engine, opening, follow_up):
+    card = chat.send(opening)
+    step = engine.content.entries[card.intent].next_step
+    reply = chat.send(follow_up)
+    assert reply.intent == card.intent and "Première étape" in chat.text and step in chat.text
+
+
 def test_a_follow_up_understood_by_itself_is_not_pulled_back_to_the_card_just_shown(chat):
     chat.send("tiers lieu")
     assert chat.send("un local pas cher").intent == "foncier_locaux"
