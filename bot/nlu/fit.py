@@ -30,6 +30,7 @@ def fit_logistic(matrix: csr_matrix, labels: list[str], sample_weight: np.ndarra
     target = np.array([index[label] for label in labels], dtype=np.intp)
     matrix = csr_matrix(matrix)
     matrix.sum_duplicates()
+    matrix.eliminate_zeros()  # a phrase's folded value is the norm of what it has
     rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
     single = np.bincount(matrix.indices, minlength=matrix.shape[1]) == 1
     entry_single = single[matrix.indices]
