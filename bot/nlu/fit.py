@@ -28,7 +28,7 @@ def fit_logistic(matrix: csr_matrix, labels: list[str], sample_weight: np.ndarra
     classes = sorted(set(labels))
     index = {label: k for k, label in enumerate(classes)}
     target = np.array([index[label] for label in labels], dtype=np.intp)
-    matrix = csr_matrix(matrix)
+    matrix = csr_matrix(matrix, copy=True)  # its entries are tidied below, not the caller's
     matrix.sum_duplicates()
     matrix.eliminate_zeros()  # a phrase's folded value is the norm of what it has
     rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
