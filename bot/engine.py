@@ -108,6 +108,8 @@ FAMILY_WORD_MIN_EXAMPLES = 3
 # After a card, a FAQ of it this close to the card's own reading is what the follow-up asks.
 FAQ_NEAR_THE_CARD = 0.75
 MAX_MORE_BUTTONS = 6
+# How many of the model's readings of a follow-up are looked through for the topic's questions.
+MORE_ON_READ = 40
 # What a vague follow-up may mean by itself is offered first from this confidence.
 OWN_GUESS_FLOOR = 0.10
 # Said before the message itself: "bonjour, ...", "super merci, ...".
@@ -545,7 +547,7 @@ class Engine:
         confident = top is not None
         if place is None and top is not None and self._asks_more_of_the_last_answer(state, rest, top):
             reply = (self._first_step(state, rest) or self._line_of_the_card(state, rest)
-                     or self._more_on(top, self.rank(rest)))
+                     or self._more_on(top, self.rank(rest), normalised=rest))
             return reply, state.with_(pending=None)
         shown = self._entry_of_intent.get(state.last_intent or "")
         if place is None and shown is not None and asks_its_question(shown, rest):
@@ -683,13 +685,16 @@ class Engine:
         own = self.rank(normalised)
         return not own or own[0].intent != top.intent
 
-    def _more_on(self, top: Candidate, own: list[Candidate], again: bool = False) -> Reply:
+    def _more_on(self, top: Candidate, own: list[Candidate], again: bool = False,
+                 normalised: str | None = None) -> Reply:
         """What else there is on the topic just answered, rather than the same card again, which
-        would read as if the message had not been heard; first what the message may mean by itself
-        ("on est 3 amis, pas encore d'asso" after the card on ressourceries: creating an association),
-        unless that is another scheme's FAQ ("et on peut adhérer, combien ça coûte ?" after the RTES
-        is not asking what a CAE takes from its members). `again`: the message asked for the answer
-        just given, which its button shows once more."""
+        would read as if the message had not been heard; first the topic's question the message
+        reads closest to, when it reads close to one ("comment on la finance ?" after the card on
+        ressourceries: who funds a ressourcerie), then what the message may mean by itself ("on est
+        3 amis, pas encore d'asso": creating an association), unless that is another scheme's FAQ
+        ("et on peut adhérer, combien ça coûte ?" after the RTES is not asking what a CAE takes from
+        its members), then the topic's other questions, the closest first. `again`: the message
+        asked for the answer just given, which its button shows once more."""
         topic = self._topic_of(top.intent)
         entry = self.entry(topic or "")
         if entry is None:
@@ -697,10 +702,15 @@ class Engine:
         guesses = [b for c in own[:2] if c.confidence >= OWN_GUESS_FLOOR
                    and self._topic_of(self.faq_of.get(c.intent)) in (None, topic)
                    and (b := self._intent_button(c.intent))]
+        # How close the message, read by itself, is to each of the topic's questions.
+        closeness = {c.intent: c.confidence for c in self._model_rank(normalised, MORE_ON_READ)} if normalised else {}
+        best = max((i for i in self._families.get(entry.id, ()) if i in self.faq_of),
+                   key=lambda i: closeness.get(i, 0.0), default=None)
+        closest = [b for b in [self._intent_button(best)] if b] if closeness.get(best or "", 0.0) > 0.0 else []
         shown = self._entry_of_intent.get(top.intent) if again else None
         buttons: dict[str, Button] = {}
-        for button in (*guesses, *([entry_button(shown)] if shown else []), *self._questions_on(entry),
-                       self.orientation_button()):
+        for button in (*closest, *guesses, *([entry_button(shown)] if shown else []),
+                       *self._questions_on(entry, closeness), self.orientation_button()):
             buttons.setdefault(button.label, button)
         text = self.messages("same_answer_again", name=shown.name) if shown else self.messages("more_on_topic")
         return Reply(blocks=(Block(text),), buttons=tuple(buttons.values()),
