@@ -702,15 +702,14 @@ class Engine:
         guesses = [b for c in own[:2] if c.confidence >= OWN_GUESS_FLOOR
                    and self._topic_of(self.faq_of.get(c.intent)) in (None, topic)
                    and (b := self._intent_button(c.intent))]
-        # How close the message, read by itself, is to each of the topic's questions.
+        # How close the message, read by itself, is to each of the topic's questions (closest first).
         closeness = {c.intent: c.confidence for c in self._model_rank(normalised, MORE_ON_READ)} if normalised else {}
-        best = max((i for i in self._families.get(entry.id, ()) if i in self.faq_of),
-                   key=lambda i: closeness.get(i, 0.0), default=None)
-        closest = [b for b in [self._intent_button(best)] if b] if closeness.get(best or "", 0.0) > 0.0 else []
+        questions = self._questions_on(entry, closeness)
+        reads_close = any(closeness.get(i, 0.0) > 0.0 for i in self._families.get(entry.id, ()) if i in self.faq_of)
         shown = self._entry_of_intent.get(top.intent) if again else None
         buttons: dict[str, Button] = {}
-        for button in (*closest, *guesses, *([entry_button(shown)] if shown else []),
-                       *self._questions_on(entry, closeness), self.orientation_button()):
+        for button in (*questions[:1 if reads_close else 0], *guesses, *([entry_button(shown)] if shown else []),
+                       *questions, self.orientation_button()):
             buttons.setdefault(button.label, button)
         text = self.messages("same_answer_again", name=shown.name) if shown else self.messages("more_on_topic")
         return Reply(blocks=(Block(text),), buttons=tuple(buttons.values()),
@@ -795,10 +794,11 @@ class Engine:
         """An entry's FAQs (the closest to a message first, given its intents' `closeness`), else
         its related entries."""
         closeness = closeness or {}
-        faqs = sorted((self.content.entries[i.knowledge] for i in map(self.intent, self._families.get(entry.id, ()))
+        faqs = sorted((i for i in map(self.intent, self._families.get(entry.id, ()))
                        if i is not None and i.knowledge and i.knowledge != entry.id),
-                      key=lambda e: (-closeness.get(e.id, 0.0), e.name.lower()))
-        return [entry_button(e) for e in faqs[:MAX_MORE_BUTTONS]] or related_buttons(entry, self.content.entries)
+                      key=lambda i: (-closeness.get(i.id, 0.0), self.content.entries[i.knowledge].name.lower()))
+        return ([entry_button(self.content.entries[i.knowledge]) for i in faqs[:MAX_MORE_BUTTONS]]
+                or related_buttons(entry, self.content.entries))
 
     def _definition_asked(self, normalised: str) -> list[Candidate] | None:
         """"france active c quoi", "c'est quoi une scic": the candidates of the thing asked about,
