@@ -110,6 +110,13 @@ FAQ_NEAR_THE_CARD = 0.75
 MAX_MORE_BUTTONS = 6
 # How many of the model's readings of a follow-up are looked through for the topic's questions.
 MORE_ON_READ = 40
+# A follow-up that reads as one of the card's questions this surely, and this many times more than
+# as the card or its other questions, is answered by it (see `_question_read_after`): "qui finance
+# ça ?" after the ressourcerie card reads 0.005 as who funds one, nothing as the card; "et
+# concrètement ?" reads 0.008 as the card itself and "c'est long ?" after the association card as
+# two of its questions alike.
+QUESTION_READ_FLOOR = 0.002
+QUESTION_READ_LEAD = 10.0
 # What a vague follow-up may mean by itself is offered first from this confidence.
 OWN_GUESS_FLOOR = 0.10
 # Said before the message itself: "bonjour, ...", "super merci, ...".
@@ -546,6 +553,8 @@ class Engine:
         top = decision.top
         confident = top is not None
         if place is None and top is not None and self._asks_more_of_the_last_answer(state, rest, top):
+            if (asked := self._question_read_after(state, rest)) is not None:
+                return self.answer_intent(state.with_(pending=None), asked, top.confidence, None)
             reply = (self._first_step(state, rest) or self._line_of_the_card(state, rest)
                      or self._more_on(top, self.rank(rest), normalised=rest))
             return reply, state.with_(pending=None)
@@ -684,6 +693,20 @@ class Engine:
             return False
         own = self.rank(normalised)
         return not own or own[0].intent != top.intent
+
+    def _question_read_after(self, state: ConversationState, normalised: str) -> Intent | None:
+        """"qui finance ça ?" after the card on ressourceries: read in its context the message lands
+        on the card again, read alone on no topic; but of the card's family (the card and its
+        questions) it reads as one question far more than as any other, which it is asking."""
+        topic = self._topic_of(state.last_intent)
+        family = self._families.get(topic or "", frozenset())
+        read = [c for c in self._model_rank(normalised, len(self.content.intents)) if c.intent in family]
+        if not read or read[0].intent not in self.faq_of or read[0].intent == state.last_intent:
+            return None
+        runner_up = read[1].score if len(read) > 1 else 0.0
+        if read[0].score < QUESTION_READ_FLOOR or read[0].score < QUESTION_READ_LEAD * runner_up:
+            return None
+        return self.intent(read[0].intent)
 
     def _more_on(self, top: Candidate, own: list[Candidate], again: bool = False,
                  normalised: str | None = None) -> Reply:

@@ -145,12 +145,21 @@ def test_the_first_step_asked_after_a_card_is_its_next_step(chat, engine, openin
 
 
 @pytest.mark.parametrize("follow_up", ["comment on la finance ?", "qui finance ça ?"])
-def test_a_follow_up_on_the_card_just_shown_offers_first_the_question_it_reads_closest_to(chat, follow_up):
+def test_a_follow_up_asking_one_of_the_cards_questions_gets_its_answer_not_a_menu(chat, follow_up):
     # Read alone, "comment on la finance ?" is solidarity finance; after the ressourcerie card it is
     # who funds a ressourcerie, that card's own question.
     chat.send("on veut ouvrir une ressourcerie dans le village")
     reply = chat.send(follow_up)
-    assert reply.buttons[0].label.startswith("Qui finance une ressourcerie"), chat.labels
+    assert reply.intent == "faq_ressourcerie_financement", chat.text
+    assert "ADEME" in reply.plain_text()
+
+
+@pytest.mark.parametrize("follow_up", ["et concretement ?", "et après ?"])
+def test_a_follow_up_asking_none_of_the_cards_questions_gets_them_offered(chat, follow_up):
+    chat.send("on veut ouvrir une ressourcerie dans le village")
+    reply = chat.send(follow_up)
+    assert reply.intent != "faq_ressourcerie_financement", chat.text
+    assert any(b.label.startswith("Qui finance une ressourcerie") for b in reply.buttons), chat.labels
 
 
 def test_a_follow_up_understood_by_itself_is_not_pulled_back_to_the_card_just_shown(chat):
