@@ -603,7 +603,8 @@ class Engine:
         if decision.kind == "did_you_mean":
             return self.did_you_mean(list(decision.suggestions)), state.with_(pending=None)
         if decision.kind == "not_understood":
-            reply = self._not_understood_after(state, rest) or self.not_understood(list(decision.suggestions))
+            reply = (self._not_understood_after(state, rest, decision.suggestions)
+                     or self.not_understood(list(decision.suggestions)))
             return reply, state.with_(pending=None)
         assert top is not None
         intent = self.intent(top.intent)
@@ -773,9 +774,12 @@ class Engine:
         return not any(c.exact for c in own) and not (
             besides and own and own[0].intent in CRESS_INTENTS and own[0].confidence >= THRESHOLD)
 
-    def _not_understood_after(self, state: ConversationState, normalised: str) -> Reply | None:
+    def _not_understood_after(self, state: ConversationState, normalised: str,
+                              suggestions: Sequence[Candidate] = ()) -> Reply | None:
         """"il faut une licence ?" after the card on village cafés: a short message not understood
-        just after an answer gets the questions known on that topic, not a generic menu."""
+        just after an answer gets the questions known on that topic, not a generic menu; first what
+        the policy would have suggested by itself ("et la licence pour vendre de la bière ?" after
+        the card on subsidies: the licence of an associative bar)."""
         entry = self.entry(self._topic_of(state.last_intent) or "")
         if entry is None or len(normalised.split()) > FOLLOW_UP_MAX_WORDS:
             return None
@@ -784,8 +788,13 @@ class Engine:
         # Those the message may mean first ("la commune peut mettre de l'argent dedans ?" after the
         # Scic: whether a commune may hold its shares), then the others.
         closeness = {c.intent: c.confidence for c in self._rank_in_context(normalised, entry.id)}
-        return Reply(blocks=(Block(self.messages("not_understood_on_topic", name=entry.name)),),
-                     buttons=(*self._questions_on(entry, closeness), *self.menu_buttons()), matched=False)
+        guesses = [b for c in suggestions if (b := self._intent_button(c.intent))]
+        buttons: dict[str, Button] = {}
+        for button in (*guesses, *self._questions_on(entry, closeness), *self.menu_buttons()):
+            buttons.setdefault(button.label, button)
+        key = "not_understood_on_topic_or_guess" if guesses else "not_understood_on_topic"
+        return Reply(blocks=(Block(self.messages(key, name=entry.name)),), buttons=tuple(buttons.values()),
+                     matched=False)
 
     def _first_step(self, state: ConversationState, normalised: str) -> Reply | None:
         """"c'est quoi la première étape ?" just after an answer: its next step, rather than a

@@ -92,6 +92,15 @@ def test_a_short_message_not_understood_after_an_answer_offers_that_topics_quest
     assert sum("faq_dla" in b.payload for b in reply.buttons) >= 3, reply.buttons
 
 
+def test_a_short_message_not_understood_after_an_answer_offers_first_what_it_may_mean_elsewhere(chat):
+    chat.send("comment demander une subvention a la mairie")
+    reply = chat.send("et la licence pour vendre de la bière ?")
+    assert not reply.matched
+    assert reply.buttons[0].payload.endswith("faq_debit_boissons_licence"), reply.buttons
+    assert "Vouliez-vous dire" in chat.text
+    assert sum("subvention" in b.payload for b in reply.buttons) >= 3, reply.buttons
+
+
 def test_a_short_message_not_understood_without_a_previous_answer_gets_the_menu(chat):
     reply = chat.send("et le velo ?")
     assert not reply.matched
