@@ -95,3 +95,15 @@ def test_a_private_persons_question_gets_the_associations_answer_only_as_an_offe
     # The same question asked by an association is answered.
     assert chat.send("notre asso accueille un stagiaire 4 mois, on doit lui verser combien ?").intent == (
         "faq_association_stagiaire")
+
+
+def test_a_question_about_an_ordinary_company_is_not_answered_with_a_cooperatives_faq(chat):
+    # "associés" and "capital social" are a SARL's words too: without a word of the ESS, creating
+    # one is not creating a Scop.
+    for message in ("on monte une sarl a trois, il faut combien d'associés et quel capital social ?",
+                    "je lance ma sasu de conseil, quel capital minimum ?"):
+        reply = chat.send(message)
+        assert not reply.matched, (message, reply.intent)
+    # A Scop named, or a cooperative transformation, still gets its answer.
+    assert chat.send("pour créer une scop faut combien d'associés ?").intent == "faq_scop_creer"
+    assert chat.send("on voudrait transformer notre sarl en scop").matched
