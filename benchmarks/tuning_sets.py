@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.labels import TopicMap, load_cases  # noqa: E402
 
 SETS = ("validation", "blind_dev", "blind_dev2", "stories_dev_set", "blind_dev3", "blind_dev4", "blind_dev5",
-        "blind_dev6")
+        "blind_dev6", "blind_dev7")
 PRECISE = ROOT / "tests" / "data" / "precise_questions.yaml"
 
 
