@@ -105,6 +105,11 @@ BOT_WORDS = frozenset({"tu", "te", "t", "toi", "ton", "ta", "tes", "bot", "chatb
 FOLLOW_UP_KEEP = 0.80
 # A word is the topic's when this many of its family's examples use it (see `_family_words`).
 FAMILY_WORD_MIN_EXAMPLES = 3
+# A follow-up that says a word of another topic, in this many of its family's examples and this
+# share of all the examples using it ("recyclerie": 22 of 50), is about that topic, not the one just
+# answered (see `_names_its_topic`).
+TOPIC_WORD_MIN_EXAMPLES = 15
+TOPIC_WORD_SHARE = 0.4
 # After a card, a FAQ of it this close to the card's own reading is what the follow-up asks.
 FAQ_NEAR_THE_CARD = 0.75
 MAX_MORE_BUTTONS = 6
@@ -636,6 +641,9 @@ class Engine:
         family = self._families.get(topic, frozenset())
         if top.exact or top.intent in family:
             return candidates
+        own_topic = self._topic_of(top.intent)
+        if own_topic is not None and self._names_its_topic(normalised, own_topic, topic):
+            return candidates
         contextual = self._rank_in_context(normalised, topic)
         if not contextual or contextual[0].intent not in family:
             return candidates
@@ -870,15 +878,37 @@ class Engine:
         """The message read as being about a topic: with the topic's name added to it."""
         return self.rank(f"{normalised} {normalize(topic.replace('_', ' '))}")
 
+    @cached_property
+    def _word_topics(self) -> dict[str, Counter[str]]:
+        """Word -> in how many examples of each topic's family (the topic's and its FAQs') it is."""
+        counts: dict[str, Counter[str]] = {}
+        for topic, intent_ids in self._families.items():
+            for intent_id in intent_ids:
+                intent = self.intent(intent_id)
+                for example in intent.examples if intent else ():
+                    for word in set(content_tokens(normalize(example))):
+                        counts.setdefault(word, Counter())[topic] += 1
+        return counts
+
     def _family_words(self, topic: str) -> frozenset[str]:
         """The words that several examples of a topic's intents and of its FAQs' use."""
         if topic not in self._family_vocabulary:
-            counts = Counter(
-                word for intent_id in self._families.get(topic, ()) if (intent := self.intent(intent_id))
-                for example in intent.examples for word in set(content_tokens(normalize(example))))
             # A word of one story ("notre Scic de livraison à vélo") is not a word of the topic.
-            self._family_vocabulary[topic] = frozenset(w for w, n in counts.items() if n >= FAMILY_WORD_MIN_EXAMPLES)
+            self._family_vocabulary[topic] = frozenset(
+                w for w, topics in self._word_topics.items() if topics[topic] >= FAMILY_WORD_MIN_EXAMPLES)
         return self._family_vocabulary[topic]
+
+    def _names_its_topic(self, normalised: str, own_topic: str, topic: str) -> bool:
+        """The message says a word of its own reading's topic that the topic just answered does
+        not use ("qui finance une recyclerie ?" after the card on premises): a word most of whose
+        examples are that topic's, and many of them."""
+        for word in content_tokens(normalised):
+            topics = self._word_topics.get(word)
+            if not topics or topics[topic] >= FAMILY_WORD_MIN_EXAMPLES:
+                continue
+            if topics[own_topic] >= TOPIC_WORD_MIN_EXAMPLES and topics[own_topic] >= TOPIC_WORD_SHARE * topics.total():
+                return True
+        return False
 
     def _answer_again_for_place(self, state: ConversationState, intent: Intent) -> tuple[Reply, ConversationState]:
         """The answer for a new place: in full when it has a local part, else a short line (the

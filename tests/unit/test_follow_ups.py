@@ -311,3 +311,9 @@ def test_questions_offered_after_a_follow_up_not_understood_start_with_the_one_i
     reply = chat.send("la commune peut mettre de l argent dedans ?")
     assert not reply.matched
     assert reply.buttons[0].payload == "k:faq_scic_collectivite", reply.buttons
+
+
+def test_a_follow_up_naming_another_topic_by_its_own_words_is_about_that_topic(chat):
+    # "recyclerie" is a word of the circular economy's questions, never of the premises card's.
+    chat.send("la mairie peut preter un local a une asso ?")
+    assert chat.send("qui finance une recyclerie en general").intent == "faq_ressourcerie_financement", chat.text
