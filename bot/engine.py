@@ -608,7 +608,7 @@ class Engine:
         if decision.kind == "did_you_mean":
             return self.did_you_mean(list(decision.suggestions)), state.with_(pending=None)
         if decision.kind == "not_understood":
-            reply = (self._not_understood_after(state, rest, decision.suggestions)
+            reply = (self._not_understood_after(state, rest, candidates)
                      or self.not_understood(list(decision.suggestions)))
             return reply, state.with_(pending=None)
         assert top is not None
@@ -783,11 +783,11 @@ class Engine:
             besides and own and own[0].intent in CRESS_INTENTS and own[0].confidence >= THRESHOLD)
 
     def _not_understood_after(self, state: ConversationState, normalised: str,
-                              suggestions: Sequence[Candidate] = ()) -> Reply | None:
+                              own: Sequence[Candidate] = ()) -> Reply | None:
         """"il faut une licence ?" after the card on village cafés: a short message not understood
         just after an answer gets the questions known on that topic, not a generic menu; first what
-        the policy would have suggested by itself ("et la licence pour vendre de la bière ?" after
-        the card on subsidies: the licence of an associative bar)."""
+        it may mean by itself, from OWN_GUESS_FLOOR ("et la licence pour vendre de la bière ?"
+        after the card on subsidies: the licence of an associative bar)."""
         entry = self.entry(self._topic_of(state.last_intent) or "")
         if entry is None or len(normalised.split()) > FOLLOW_UP_MAX_WORDS:
             return None
@@ -796,7 +796,8 @@ class Engine:
         # Those the message may mean first ("la commune peut mettre de l'argent dedans ?" after the
         # Scic: whether a commune may hold its shares), then the others.
         closeness = {c.intent: c.confidence for c in self._rank_in_context(normalised, entry.id)}
-        guesses = [b for c in suggestions if (b := self._intent_button(c.intent))]
+        guesses = [b for c in own[:2] if c.intent != OUT_OF_SCOPE and c.confidence >= OWN_GUESS_FLOOR
+                   and (b := self._intent_button(c.intent))]
         buttons: dict[str, Button] = {}
         for button in (*guesses, *self._questions_on(entry, closeness), *self.menu_buttons()):
             buttons.setdefault(button.label, button)

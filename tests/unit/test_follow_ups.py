@@ -201,7 +201,8 @@ def test_an_ok_inside_a_question_does_not_make_it_an_acknowledgement(chat):
      "bonjour je voudrais savoir si la mairie peut nous preter une salle"],
 )
 def test_a_question_after_thanks_or_hello_is_answered_not_greeted(chat, message):
-    assert chat.send(message).intent == "foncier_locaux"
+    # The premises card, or its question on a commune lending premises.
+    assert chat.send(message).intent in ("foncier_locaux", "faq_association_local")
 
 
 @pytest.mark.parametrize(
@@ -310,7 +311,7 @@ def test_questions_offered_after_a_follow_up_not_understood_start_with_the_one_i
     chat.send("c quoi une scic")
     reply = chat.send("la commune peut mettre de l argent dedans ?")
     assert not reply.matched
-    assert reply.buttons[0].payload == "k:faq_scic_collectivite", reply.buttons
+    assert reply.buttons[0].payload.endswith(":faq_scic_collectivite"), reply.buttons
 
 
 def test_a_follow_up_naming_another_topic_by_its_own_words_is_about_that_topic(chat):
