@@ -158,7 +158,6 @@ class Engine:
         default_factory=dict, init=False, repr=False, compare=False
     )
     # Topic -> the words of its family's examples: see `_family_words`.
-    _family_vocabulary: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def load(
@@ -880,8 +879,11 @@ class Engine:
         return self.rank(f"{normalised} {normalize(topic.replace('_', ' '))}")
 
     @cached_property
-    def _word_topics(self) -> dict[str, Counter[str]]:
-        """Word -> in how many examples of each topic's family (the topic's and its FAQs') it is."""
+    def _topic_vocabulary(self) -> tuple[dict[str, frozenset[str]], dict[str, str]]:
+        """(topic -> the words that several examples of its family use, word -> the topic that owns
+        it): a topic's family is its intent and its FAQs'. A word of one story ("notre Scic de
+        livraison à vélo") is not a word of the topic; a word is a topic's own when many of that
+        family's examples use it, and most of all the examples using it are theirs ("recyclerie")."""
         counts: dict[str, Counter[str]] = {}
         for topic, intent_ids in self._families.items():
             for intent_id in intent_ids:
@@ -889,27 +891,27 @@ class Engine:
                 for example in intent.examples if intent else ():
                     for word in set(content_tokens(normalize(example))):
                         counts.setdefault(word, Counter())[topic] += 1
-        return counts
+        words: dict[str, set[str]] = {}
+        owners: dict[str, str] = {}
+        for word, topics in counts.items():
+            for topic, n in topics.items():
+                if n >= FAMILY_WORD_MIN_EXAMPLES:
+                    words.setdefault(topic, set()).add(word)
+            owner, n = topics.most_common(1)[0]
+            if n >= TOPIC_WORD_MIN_EXAMPLES and n >= TOPIC_WORD_SHARE * topics.total():
+                owners[word] = owner
+        return {topic: frozenset(w) for topic, w in words.items()}, owners
 
     def _family_words(self, topic: str) -> frozenset[str]:
         """The words that several examples of a topic's intents and of its FAQs' use."""
-        if topic not in self._family_vocabulary:
-            # A word of one story ("notre Scic de livraison à vélo") is not a word of the topic.
-            self._family_vocabulary[topic] = frozenset(
-                w for w, topics in self._word_topics.items() if topics[topic] >= FAMILY_WORD_MIN_EXAMPLES)
-        return self._family_vocabulary[topic]
+        return self._topic_vocabulary[0].get(topic, frozenset())
 
     def _names_its_topic(self, normalised: str, own_topic: str, topic: str) -> bool:
-        """The message says a word of its own reading's topic that the topic just answered does
-        not use ("qui finance une recyclerie ?" after the card on premises): a word most of whose
-        examples are that topic's, and many of them."""
-        for word in content_tokens(normalised):
-            topics = self._word_topics.get(word)
-            if not topics or topics[topic] >= FAMILY_WORD_MIN_EXAMPLES:
-                continue
-            if topics[own_topic] >= TOPIC_WORD_MIN_EXAMPLES and topics[own_topic] >= TOPIC_WORD_SHARE * topics.total():
-                return True
-        return False
+        """The message says a word that its own reading's topic owns and the topic just answered
+        does not use ("qui finance une recyclerie ?" after the card on premises)."""
+        family_words, owners = self._topic_vocabulary
+        return any(owners.get(word) == own_topic and word not in family_words.get(topic, ())
+                   for word in content_tokens(normalised))
 
     def _answer_again_for_place(self, state: ConversationState, intent: Intent) -> tuple[Reply, ConversationState]:
         """The answer for a new place: in full when it has a local part, else a short line (the
