@@ -157,7 +157,6 @@ class Engine:
     _answers: dict[str, tuple[dt.date, tuple[Block, ...], tuple[Button, ...]]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
-    # Topic -> the words of its family's examples: see `_family_words`.
 
     @classmethod
     def load(
