@@ -89,10 +89,10 @@ def test_a_question_repeating_what_is_known_is_answered_not_taken_for_a_place(ch
     assert "Où êtes-vous" in chat.text
     chat.send("et un prêt de trésorerie c'est possible ?")
     assert "Je n'ai pas reconnu ce lieu" not in chat.text
-    assert "Urssaf" in chat.text and chat.text.rstrip().endswith("région)")
+    assert "facilité de caisse" in chat.text and chat.text.rstrip().endswith("région)")
     chat.send("un pret pour la treso c possible ?")
-    # Asked again in other words: a pointer to the answer above, not the same card twice.
-    assert "juste au-dessus" in chat.text and "Urssaf" not in chat.text
+    # Asked again in other words: a pointer to the answer above, not the same answer twice.
+    assert "juste au-dessus" in chat.text and "Sources :" not in chat.text
 
 
 def test_small_talk_in_the_middle_is_answered_and_the_flow_resumes(chat):
