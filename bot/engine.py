@@ -172,6 +172,7 @@ class Engine:
         under a hash of every file it is built from (see `bot.startup_cache`): a start with
         unchanged files reads it back; any changed file, or `read_cache=False` (`check`),
         loads and validates the files again (and refreshes the cache)."""
+        loader = territory_loader or (lambda: Territory.load(knowledge_dir))
         path = startup_cache.path_for(cache_dir, knowledge_dir, intents_dir, MESSAGES_FILE)
         loaded = startup_cache.read(path) if read_cache and path is not None else None
         if loaded is None:
@@ -180,11 +181,12 @@ class Engine:
             exact = ExactIndex(content.intents, content.entries)
             matcher = LinearRanker.build(training_phrases(content.intents, content.entries), exact,
                                          faq_of=faq_schemes(content.intents, content.entries))
-            loaded = startup_cache.Loaded(messages, content, matcher, Vocabulary(content.slots))
+            vocabulary = Vocabulary(content.slots)
+            topics = cls(content, messages, matcher, vocabulary, loader)._topic_vocabulary
+            loaded = startup_cache.Loaded(messages, content, matcher, vocabulary, topics)
             if path is not None:
                 startup_cache.write(path, loaded)
-        loader = territory_loader or (lambda: Territory.load(knowledge_dir))
-        return cls(
+        engine = cls(
             content=loaded.content,
             messages=loaded.messages,
             matcher=loaded.matcher,
@@ -192,6 +194,8 @@ class Engine:
             _territory_loader=loader,
             learning=learning,
         )
+        engine.__dict__["_topic_vocabulary"] = loaded.topics  # what the cached property would build
+        return engine
 
     # -- helpers ------------------------------------------------------------------------
 

@@ -47,6 +47,11 @@ def test_a_second_start_reads_the_cache_and_answers_the_same(tmp_path, content_c
     second = load(*content_copy, cache)
     assert answers(second) == answers(first)
     assert second.content.entries.keys() == first.content.entries.keys()
+    # The topics' vocabulary the follow-ups read comes with it, as the examples would build it.
+    assert "_topic_vocabulary" in second.__dict__
+    rebuilt = Engine(second.content, second.messages, second.matcher, second.vocabulary, Territory.load)
+    assert second._topic_vocabulary == rebuilt._topic_vocabulary
+    assert second._topic_vocabulary[1].get("recyclerie") == "economie_circulaire"
 
 
 def test_an_edited_file_is_read_from_the_yaml_not_the_cache(tmp_path, content_copy):
