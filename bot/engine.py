@@ -798,8 +798,7 @@ class Engine:
         # Those the message may mean first ("la commune peut mettre de l'argent dedans ?" after the
         # Scic: whether a commune may hold its shares), then the others.
         closeness = {c.intent: c.confidence for c in self._rank_in_context(normalised, entry.id)}
-        guesses = [b for c in own[:2] if c.intent != OUT_OF_SCOPE and c.confidence >= OWN_GUESS_FLOOR
-                   and (b := self._intent_button(c.intent))]
+        guesses = [b for c in own[:2] if c.confidence >= OWN_GUESS_FLOOR and (b := self._intent_button(c.intent))]
         buttons: dict[str, Button] = {}
         for button in (*guesses, *self._questions_on(entry, closeness), *self.menu_buttons()):
             buttons.setdefault(button.label, button)
