@@ -122,6 +122,15 @@ def entry_button(entry: Entry) -> Button:
     return Button(label=short_name(entry), payload=encode(OpenEntry(entry.id)))
 
 
+def distinct_buttons(*buttons: Button) -> tuple[Button, ...]:
+    """The buttons in order, each label once: two buttons that read the same would look like one
+    choice offered twice."""
+    by_label: dict[str, Button] = {}
+    for button in buttons:
+        by_label.setdefault(button.label, button)
+    return tuple(by_label.values())
+
+
 def related_buttons(entry: Entry, entries: dict[str, Entry]) -> list[Button]:
     ids = [*entry.status.instead, *entry.see_also]
     seen: list[str] = []

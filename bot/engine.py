@@ -35,7 +35,15 @@ from bot.actions import (
     decode_deep_link,
     encode,
 )
-from bot.answers import CATALOGUE_THEMES, asks_its_question, entry_blocks, entry_button, line_about, related_buttons
+from bot.answers import (
+    CATALOGUE_THEMES,
+    asks_its_question,
+    distinct_buttons,
+    entry_blocks,
+    entry_button,
+    line_about,
+    related_buttons,
+)
 from bot.content.loader import INTENTS_DIR, KNOWLEDGE_DIR, Content, load_content
 from bot.content.models import Entry, Intent
 from bot.messages import MESSAGES_FILE, Messages
@@ -181,20 +189,13 @@ class Engine:
             exact = ExactIndex(content.intents, content.entries)
             matcher = LinearRanker.build(training_phrases(content.intents, content.entries), exact,
                                          faq_of=faq_schemes(content.intents, content.entries))
-            vocabulary = Vocabulary(content.slots)
-            topics = cls(content, messages, matcher, vocabulary, loader)._topic_vocabulary
-            loaded = startup_cache.Loaded(messages, content, matcher, vocabulary, topics)
+            engine = cls(content, messages, matcher, Vocabulary(content.slots), loader, learning=learning)
             if path is not None:
-                startup_cache.write(path, loaded)
-        engine = cls(
-            content=loaded.content,
-            messages=loaded.messages,
-            matcher=loaded.matcher,
-            vocabulary=loaded.vocabulary,
-            _territory_loader=loader,
-            learning=learning,
-        )
-        engine.__dict__["_topic_vocabulary"] = loaded.topics  # what the cached property would build
+                startup_cache.write(path, startup_cache.Loaded(messages, content, matcher, engine.vocabulary,
+                                                               engine._topic_vocabulary))
+            return engine
+        engine = cls(loaded.content, loaded.messages, loaded.matcher, loaded.vocabulary, loader, learning=learning)
+        engine.__dict__["_topic_vocabulary"] = loaded.topics  # the cached property's value, read back
         return engine
 
     # -- helpers ------------------------------------------------------------------------
@@ -741,12 +742,10 @@ class Engine:
         questions = self._questions_on(entry, closeness)
         reads_close = any(closeness.get(i, 0.0) > 0.0 for i in self._families.get(entry.id, ()) if i in self.faq_of)
         shown = self._entry_of_intent.get(top.intent) if again else None
-        buttons: dict[str, Button] = {}
-        for button in (*questions[:1 if reads_close else 0], *guesses, *([entry_button(shown)] if shown else []),
-                       *questions, self.orientation_button()):
-            buttons.setdefault(button.label, button)
+        buttons = distinct_buttons(*questions[:1 if reads_close else 0], *guesses,
+                                   *([entry_button(shown)] if shown else []), *questions, self.orientation_button())
         text = self.messages("same_answer_again", name=shown.name) if shown else self.messages("more_on_topic")
-        return Reply(blocks=(Block(text),), buttons=tuple(buttons.values()),
+        return Reply(blocks=(Block(text),), buttons=buttons,
                      matched=True, intent=top.intent, confidence=top.confidence)
 
     def _who_helps_after(
@@ -799,18 +798,20 @@ class Engine:
         # Scic: whether a commune may hold its shares), then the others.
         closeness = {c.intent: c.confidence for c in self._rank_in_context(normalised, entry.id)}
         guesses = [b for c in own[:2] if c.confidence >= OWN_GUESS_FLOOR and (b := self._intent_button(c.intent))]
-        buttons: dict[str, Button] = {}
-        for button in (*guesses, *self._questions_on(entry, closeness), *self.menu_buttons()):
-            buttons.setdefault(button.label, button)
         key = "not_understood_on_topic_or_guess" if guesses else "not_understood_on_topic"
-        return Reply(blocks=(Block(self.messages(key, name=entry.name)),), buttons=tuple(buttons.values()),
+        return Reply(blocks=(Block(self.messages(key, name=entry.name)),),
+                     buttons=distinct_buttons(*guesses, *self._questions_on(entry, closeness), *self.menu_buttons()),
                      matched=False)
+
+    def _last_answer(self, state: ConversationState) -> tuple[Entry | None, Entry | None]:
+        """The entry just answered, and the scheme or topic it is about (itself, or a FAQ's card)."""
+        return (self._entry_of_intent.get(state.last_intent or ""),
+                self.entry(self._topic_of(state.last_intent) or ""))
 
     def _first_step(self, state: ConversationState, normalised: str) -> Reply | None:
         """"c'est quoi la première étape ?" just after an answer: its next step, rather than a
         menu of its questions."""
-        shown = self._entry_of_intent.get(state.last_intent or "")
-        entry = self.entry(self._topic_of(state.last_intent) or "")
+        shown, entry = self._last_answer(state)
         if shown is None or entry is None or not FIRST_STEP_RE.search(normalised):
             return None
         step = shown.next_step or entry.next_step
@@ -824,8 +825,7 @@ class Engine:
         """"faut une licence pour vendre de l'alcool ?" after the card on village cafés: read alone
         it is a bar owner's question, or in its context that card again; the card just given
         answers it in one line, which is shown."""
-        shown = self._entry_of_intent.get(state.last_intent or "")
-        entry = self.entry(self._topic_of(state.last_intent) or "")
+        shown, entry = self._last_answer(state)
         if shown is None or entry is None or (line := line_about(shown, normalised)) is None:
             return None
         return Reply(blocks=(Block(self.messages("answer_in_the_card", name=shown.name, line=line)),),
@@ -1058,10 +1058,7 @@ class Engine:
         blocks = [Block(self.messages("not_understood"))]
         if suggestions:
             blocks.append(Block(self.messages("not_understood_suggestions")))
-        buttons: dict[str, Button] = {}
-        for button in (*suggestions, *self.menu_buttons()):
-            buttons.setdefault(button.label, button)
-        return Reply(blocks=tuple(blocks), buttons=tuple(buttons.values()), matched=False,
+        return Reply(blocks=tuple(blocks), buttons=distinct_buttons(*suggestions, *self.menu_buttons()), matched=False,
                      confidence=candidates[0].confidence if candidates else 0.0)
 
     def did_you_mean(self, candidates: list[Candidate]) -> Reply:

@@ -136,13 +136,16 @@ CACHE_DIR = Path(os.environ.get("BOUSSOLE_MODEL_CACHE", Path(__file__).resolve()
 def feature_list(normalised: str) -> list[str]:
     """Words, word pairs, stems and character n-grams of a normalised text, repeats included."""
     tokens = normalised.split()
-    content = [t for t in tokens if t not in STOP_WORDS]
     out: list[str] = []
     for t in tokens:
         out.extend(_token_features(t))
-    out.extend("s:" + stem(t) for t in content)
-    out.extend("b:" + a + "_" + b for a, b in zip(content, content[1:], strict=False))
-    return out
+    return out + _stems_and_pairs(tokens)
+
+
+def _stems_and_pairs(tokens: list[str]) -> list[str]:
+    """The features of a message that are not its tokens' own: content words' stems and pairs."""
+    content = [t for t in tokens if t not in STOP_WORDS]
+    return ["s:" + stem(t) for t in content] + ["b:" + a + "_" + b for a, b in zip(content, content[1:], strict=False)]
 
 
 def features(normalised: str) -> Counter[str]:
@@ -170,11 +173,8 @@ def feature_hash(feature: str) -> int:
 def feature_hashes(normalised: str) -> np.ndarray:
     """The hashes of `feature_list(normalised)`, in the same order."""
     tokens = normalised.split()
-    content = [t for t in tokens if t not in STOP_WORDS]
-    per_message = ["s:" + stem(t) for t in content]
-    per_message += ["b:" + a + "_" + b for a, b in zip(content, content[1:], strict=False)]
     return np.concatenate([*(_token_hashes(t) for t in tokens),
-                           np.array([feature_hash(f) for f in per_message], dtype=np.uint64)])
+                           np.array([feature_hash(f) for f in _stems_and_pairs(tokens)], dtype=np.uint64)])
 
 
 @lru_cache(maxsize=32768)
