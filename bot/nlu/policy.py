@@ -88,7 +88,7 @@ OFF_DOMAIN_SHARE = 0.45
 # "associés" is not one: a SAS has them too ("asso" and "association" are).
 DOMAIN_WORD_RE = re.compile(
     r"\b(?:asso(?!cie)\w*|coop\w*|scop|scic|cae|ess|solidaires?|solidarite|insertion|benevol\w*|subventions?|mecenat"
-    r"|dons?|fondations?|tiers lieux?|cress|dla|esus|siae|iae|collectivites?|communes?|mairies?|maires?|elus?|elues?"
+    r"|dons?|fondations?|tiers lieux?|cress|dla|esus\w*|siae|iae|collectivites?|communes?|mairies?|maires?|elus?|elues?"
     r"|utilite sociale|impact|interet general|territoires?|quartiers?|(?<!capital )(?<!siege )(?<!raison )social\w*"
     r"|economie|sociaux)\b"
 )

@@ -153,3 +153,8 @@ def test_an_organisations_question_asked_about_ones_own_private_situation_is_onl
         assert organisations_only(decision, message, organisation_faqs) == decision
     # Nor does it touch a FAQ whose question is not an organisation's.
     assert organisations_only(decision, private, set()) == decision
+    # A company form makes it a firm's question, whoever speaks, unless the ESS is named, however spelt.
+    assert organisations_only(decision, "notre sas prend un stagiaire 3 mois, faut il le payer",
+                              organisation_faqs).kind == "did_you_mean"
+    assert organisations_only(decision, "notre sas agreee esuss prend un stagiaire 3 mois, faut il le payer",
+                              organisation_faqs) == decision
