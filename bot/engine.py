@@ -769,7 +769,8 @@ class Engine:
         reply = Reply(blocks=tuple(blocks), cards=cards,
                       buttons=(*related_buttons(entry, self.content.entries), self.orientation_button()),
                       matched=True, intent=entry.id, confidence=1.0)
-        return reply, state.with_(pending=None)
+        # The topic whose contacts were given is now the one a place told next is about.
+        return reply, state.with_(last_intent=entry.id, pending=None)
 
     def _asks_whom_to_contact(self, normalised: str) -> bool:
         """"qui contacter ?", "à qui s'adresser ?", unless it names whom ("qui contacter pour la

@@ -130,6 +130,15 @@ def test_who_can_help_here_just_after_a_card_adds_the_local_cress(chat):
     assert chat.state.place is not None and chat.state.place.label.startswith("Creuse")
 
 
+def test_a_place_told_after_whom_to_contact_is_about_the_topic_those_contacts_were_for(chat):
+    chat.send("asso en difficulte de tresorerie, que faire ?")
+    chat.send("l'urssaf peut nous accorder un delai ?")
+    chat.send("qui peut nous accompagner")
+    reply = chat.send("on est a Lille")
+    assert "Problèmes de trésorerie" in reply.plain_text(), reply.plain_text()
+    assert [c.title for c in reply.cards] == ["CRESS Hauts-de-France"]
+
+
 def test_who_can_help_with_nothing_answered_before_starts_the_orientation(chat):
     chat.send("qui peut nous aider")
     assert chat.state.flow is not None
