@@ -80,6 +80,12 @@ PLACE_CUES = frozenset(
 NEAR_CUES = frozenset({"pres", "proche", "cote"})
 EN_IDIOMS = frozenset({"somme"})
 STRONG_CUES = frozenset({"dans", "departement", "dept", "dep", "dpt", "region", "cress"})
+# "une commune du Cantal", "notre asso de la Creuse", "élu du Cantal": a department after "de" said
+# of a body or a person of a place is that place, even typed without a capital ("du cantal").
+OF_A_PLACE_WORDS = frozenset(
+    "commune communes mairie maire maires elu elue elus elues asso assos association associations village"
+    " villages ville structure club cress habitant habitante habitants".split()
+)
 # "de" + a place counts only for places people name as such: "la CRESS de Bretagne", "de Lyon".
 OF_CUES = frozenset({"de", "d", "du"})
 OF_MIN_POPULATION = 20_000
@@ -174,6 +180,8 @@ def place_evidence(
             # "dans mon village en Creuse": "en" + a department is how people say where they are
             # ("en somme" is an idiom, not the Somme).
             or (cue == "en" and matched not in EN_IDIOMS and all(p.kind == "department" for p in place.candidates))
+            or (cue in OF_CUES and before_cue in OF_A_PLACE_WORDS
+                and all(p.kind == "department" for p in place.candidates))
         )
     else:
         known = big >= OF_MIN_POPULATION or any(p.kind != "commune" for p in place.candidates)

@@ -134,6 +134,8 @@ IN_SCOPE_WITH_PLACES = [
     # a word of the domain (an elected official of a commune) keeps the place, whatever the
     # off-topic class reads in a greeting
     ("bonjour je suis elue dans une commune de 1200 habitants en haute loire", "43"),
+    # a department after "de" said of a commune, an association or an elected official
+    ("maire d'une commune du cantal, comment soutenir l'ess", "15"),
 ]
 
 
