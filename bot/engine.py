@@ -766,6 +766,7 @@ class Engine:
         if place is not None and (local := self._local_cress(state)) is not None:
             blocks.append(local[0])
             cards = (local[1],)
+            state = state.with_(cress_shown_for=state.place.code if state.place else None)
         reply = Reply(blocks=tuple(blocks), cards=cards,
                       buttons=(*related_buttons(entry, self.content.entries), self.orientation_button()),
                       matched=True, intent=entry.id, confidence=1.0)
@@ -1003,9 +1004,11 @@ class Engine:
         reply, state = result
         return replace(reply, matched=True, intent=intent_id, confidence=confidence), state
 
-    def _local_cress(self, state: ConversationState) -> tuple[Block, ContactCard] | None:
-        """"Pour <place>, la CRESS peut vous orienter :" and that CRESS's card, when a place is known."""
-        if state.place is None:
+    def _local_cress(self, state: ConversationState, again: bool = True) -> tuple[Block, ContactCard] | None:
+        """"Pour <place>, la CRESS peut vous orienter :" and that CRESS's card, when a place is known;
+        not `again` when it was already shown for that place (four answers in a row each ending on
+        the same CRESS read as noise)."""
+        if state.place is None or (not again and state.cress_shown_for == state.place.code):
             return None
         return (Block(self.messages("local_cress", place=state.place.label)),
                 self.territory.cress_card(state.place.region_code))
@@ -1015,9 +1018,10 @@ class Engine:
     ) -> tuple[Reply, ConversationState]:
         blocks, buttons = self._entry_answer(entry)
         cards: tuple[ContactCard, ...] = ()
-        if self._is_local(entry) and (local := self._local_cress(state)) is not None:
+        if self._is_local(entry) and (local := self._local_cress(state, again=entry.id == "cress")) is not None:
             blocks.append(local[0])
             cards = (local[1],)
+            state = state.with_(cress_shown_for=state.place.code if state.place else None)
         if self.learning:
             buttons += (Button(self.messages("button_helpful"), encode(Feedback(intent_id, True))),
                         Button(self.messages("button_not_helpful"), encode(Feedback(intent_id, False))))

@@ -47,6 +47,8 @@ class ConversationState:
     # Places offered as buttons when a name was ambiguous: payloads are checked against it.
     choices: tuple[str, ...] = field(default=())
     last_activity: float = 0.0
+    # The place code whose CRESS was last shown beside an answer: shown once, not under every answer.
+    cress_shown_for: str | None = None
 
     def with_(self, **changes: Any) -> ConversationState:
         """`dataclasses.replace(self, **changes)`, a few times faster (several per message): the
@@ -83,6 +85,7 @@ class ConversationState:
             "choices": list(self.choices),
             "last_intent": self.last_intent,
             "last_activity": float(self.last_activity),
+            "cress_shown_for": self.cress_shown_for,
             "flow": Flow.model_validate(self.flow).model_dump(mode="json", exclude_unset=True)
             if self.flow is not None else None,
         }
@@ -129,6 +132,7 @@ class StateRecord(_Strict):
     choices: list[str] = []
     last_intent: str | None = None
     last_activity: float = 0.0
+    cress_shown_for: str | None = None
     flow: Flow | None = None
 
     def model_post_init(self, __context: Any) -> None:
@@ -147,6 +151,7 @@ class StateRecord(_Strict):
             choices=list(state.choices),
             last_intent=state.last_intent,
             last_activity=state.last_activity,
+            cress_shown_for=state.cress_shown_for,
             flow=Flow.model_validate(state.flow) if state.flow is not None else None,
             _fields_set=set(cls.model_fields),
         )
@@ -159,4 +164,5 @@ class StateRecord(_Strict):
             flow=self.flow.dump() if self.flow is not None else None,
             choices=tuple(self.choices),
             last_activity=self.last_activity,
+            cress_shown_for=self.cress_shown_for,
         )

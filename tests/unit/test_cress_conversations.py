@@ -101,3 +101,14 @@ def test_a_place_after_asking_about_the_cress_gives_its_card_not_the_definition_
     assert reply.intent == "cress_contact" and reply.cards
     assert "Votre CRESS pour Creuse" in chat.text and "Nouvelle-Aquitaine" in chat.text
     assert "article 6 de la loi ESS" not in chat.text
+
+
+def test_the_local_cress_comes_once_per_place_not_under_every_answer(chat):
+    reply = chat.send("maire d'une commune du cantal, comment soutenir l'ess")
+    assert [card.title for card in reply.cards] == ["CRESS Auvergne-Rhône-Alpes"]
+    reply = chat.send("c'est quoi un ptce")
+    assert reply.matched and not reply.cards and "CRESS Auvergne" not in chat.text
+    # Asked for, or for another place, it comes again.
+    assert [card.title for card in chat.send("et la cress ?").cards] == ["CRESS Auvergne-Rhône-Alpes"]
+    reply = chat.send("et dans le 29 ?")
+    assert [card.title for card in reply.cards] == ["CRESS Bretagne"]
