@@ -766,7 +766,7 @@ class Engine:
         if place is not None and (local := self._local_cress(state)) is not None:
             blocks.append(local[0])
             cards = (local[1],)
-            state = state.with_(cress_shown_for=state.place.code if state.place else None)
+            state = self._cress_shown(state)
         reply = Reply(blocks=tuple(blocks), cards=cards,
                       buttons=(*related_buttons(entry, self.content.entries), self.orientation_button()),
                       matched=True, intent=entry.id, confidence=1.0)
@@ -1013,6 +1013,10 @@ class Engine:
         return (Block(self.messages("local_cress", place=state.place.label)),
                 self.territory.cress_card(state.place.region_code))
 
+    @staticmethod
+    def _cress_shown(state: ConversationState) -> ConversationState:
+        return state.with_(cress_shown_for=state.place.code if state.place else None)
+
     def knowledge_reply(
         self, state: ConversationState, entry: Entry, confidence: float, intent_id: str
     ) -> tuple[Reply, ConversationState]:
@@ -1021,7 +1025,7 @@ class Engine:
         if self._is_local(entry) and (local := self._local_cress(state, again=entry.id == "cress")) is not None:
             blocks.append(local[0])
             cards = (local[1],)
-            state = state.with_(cress_shown_for=state.place.code if state.place else None)
+            state = self._cress_shown(state)
         if self.learning:
             buttons += (Button(self.messages("button_helpful"), encode(Feedback(intent_id, True))),
                         Button(self.messages("button_not_helpful"), encode(Feedback(intent_id, False))))
