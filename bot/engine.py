@@ -560,6 +560,10 @@ class Engine:
             decision = organisations_only(decision, rest, self._organisation_faqs)
         top = decision.top
         confident = top is not None
+        if place is None and self._only_asks_the_first_step(rest) and (first := self._first_step(state, rest)):
+            # "on fait quoi en premier ?" is about the answer just given, however the model reads
+            # it alone (hiring a first employee).
+            return first, state.with_(pending=None)
         if place is None and top is not None and self._asks_more_of_the_last_answer(state, rest, top):
             if (asked := self._question_read_after(state, rest)) is not None:
                 return self.answer_intent(state.with_(pending=None), asked, top.confidence, None)
@@ -809,6 +813,10 @@ class Engine:
         """The entry just answered, and the scheme or topic it is about (itself, or a FAQ's card)."""
         return (self._entry_of_intent.get(state.last_intent or ""),
                 self.entry(self._topic_of(state.last_intent) or ""))
+
+    @staticmethod
+    def _only_asks_the_first_step(normalised: str) -> bool:
+        return bool(FIRST_STEP_RE.search(normalised)) and not content_tokens(FIRST_STEP_RE.sub(" ", normalised))
 
     def _first_step(self, state: ConversationState, normalised: str) -> Reply | None:
         """"c'est quoi la première étape ?" just after an answer: its next step, rather than a
