@@ -95,6 +95,8 @@ DOMAIN_WORD_RE = re.compile(
 
 # Speaking of oneself, or as a group (an organisation speaks as "nous", "notre", "on").
 I_WORDS = frozenset({"je", "j", "moi", "me", "m", "mon", "ma", "mes"})
+# "un prêt entre particuliers, c'est légal ?": private persons, named as such.
+PRIVATE_PERSON_WORDS = frozenset({"particulier", "particuliers"})
 WE_WORDS = frozenset({"nous", "notre", "nos", "on"})
 # A company form of the ordinary economy ("créer une SAS à deux associés"): a firm's question, not a
 # cooperative's or an association's, unless the message says a word of the domain.
@@ -199,7 +201,8 @@ def organisations_only(decision: Decision, normalised: str, organisation_faqs: C
     if (decision.kind != "answer" or top is None or top.exact or top.intent not in organisation_faqs
             or DOMAIN_WORD_RE.search(normalised)):
         return decision
-    if not FIRM_FORM_RE.search(normalised) and (not words & I_WORDS or words & WE_WORDS):
+    private = words & PRIVATE_PERSON_WORDS or (words & I_WORDS and not words & WE_WORDS)
+    if not FIRM_FORM_RE.search(normalised) and not private:
         return decision
     return Decision("did_you_mean", suggestions=(top, *(c for c in decision.suggestions if c != top)))
 

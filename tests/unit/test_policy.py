@@ -158,3 +158,6 @@ def test_an_organisations_question_asked_about_ones_own_private_situation_is_onl
                               organisation_faqs).kind == "did_you_mean"
     assert organisations_only(decision, "notre sas agreee esuss prend un stagiaire 3 mois, faut il le payer",
                               organisation_faqs) == decision
+    # Private persons named as such ask a private question.
+    assert organisations_only(decision, "stagiaire entre particuliers faut il le payer",
+                              organisation_faqs).kind == "did_you_mean"
