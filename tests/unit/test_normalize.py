@@ -16,8 +16,6 @@ from bot.nlu.normalize import normalize
         ("pr mon asso svp", "pour mon association s il vous plait"),
         ("qd est le mois de l'ess", "quand est le mois de l ess"),
         ("cmt on fait pr les subs", "comment on fait pour les subventions"),
-        ("incub ess c gratuit", "incubateur ess c gratuit"),
-        ("plus de treso", "plus de tresorerie"),
         ("cb ca coute", "combien ca coute"),
         ("c koi la diff", "c quoi la difference"),
         ("Saint-Étienne", "saint etienne"),
