@@ -560,7 +560,8 @@ class Engine:
             decision = organisations_only(decision, rest, self._organisation_faqs)
         top = decision.top
         confident = top is not None
-        if place is None and self._only_asks_the_first_step(rest) and (first := self._first_step(state, rest)):
+        first = self._first_step(state, rest) if place is None and self._only_asks_the_first_step(rest) else None
+        if first is not None:
             # "on fait quoi en premier ?" is about the answer just given, however the model reads
             # it alone (hiring a first employee).
             return first, state.with_(pending=None)
